@@ -1,0 +1,183 @@
+"""The core every app shares: organisation units, users and their roles, the ISO 9001:2015 clause
+catalogue and the append-only transition log."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """The roles of a quality system; each is a Django group of the same name."""
+
+    ISO_SECRETARY = "iso_secretary", _("ISO secretary")
+    APPROVER = "approver", _("Approver")
+    PROCESS_OWNER = "process_owner", _("Process owner")
+    STAFF = "staff", _("Staff")
+    INTERNAL_AUDITOR = "internal_auditor", _("Internal auditor")
+    VIEWER = "viewer", _("Viewer")
+
+
+class OrgUnit(models.Model):
+    """A unit of the organisation: agency → department, or district → commune, as a tree."""
+
+    class Kind(models.TextChoices):
+        AGENCY = "agency", _("Agency")
+        DEPARTMENT = "department", _("Department")
+        DISTRICT = "district", _("District")
+        COMMUNE = "commune", _("Commune")
+        SECTION = "section", _("Section")
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.DEPARTMENT)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("organisation unit")
+        verbose_name_plural = _("organisation units")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        ancestor = self.parent
+        while ancestor is not None:
+            if ancestor.pk == self.pk:
+                raise ValidationError({"parent": _("A unit cannot be placed under itself or one of its own sub-units.")})
+            ancestor = ancestor.parent
+
+
+class User(AbstractUser):
+    """A person who signs in. Roles are the Django groups named after `Role`."""
+
+    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    job_title = models.CharField(_("job title"), max_length=150, blank=True)
+    unit = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+    )
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+
+    def __str__(self):
+        return self.get_full_name()
+
+    def get_full_name(self):
+        # Vietnamese names are written family name first, so one field holds the whole name.
+        return self.full_name or super().get_full_name() or self.username
+
+    def has_role(self, role: Role) -> bool:
+        return self.is_superuser or role in self.roles
+
+    @property
+    def roles(self) -> set[str]:
+        if not hasattr(self, "_roles"):
+            self._roles = set(self.groups.values_list("name", flat=True))
+        return self._roles
+
+
+class Clause(models.Model):
+    """A clause of ISO 9001:2015 (TCVN ISO 9001:2015), loaded by a data migration."""
+
+    number = models.CharField(_("number"), max_length=16, unique=True)
+    title_en = models.CharField(_("title (English)"), max_length=200)
+    title_vi = models.CharField(_("title (Vietnamese)"), max_length=200)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent clause"), on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    #: Sort key that orders 4.10 after 4.9 (text order would not).
+    sort_key = models.CharField(max_length=64, editable=False, db_index=True)
+
+    class Meta:
+        verbose_name = _("ISO 9001 clause")
+        verbose_name_plural = _("ISO 9001 clauses")
+        ordering = ["sort_key"]
+
+    def __str__(self):
+        return f"{self.number} {self.title}"
+
+    def save(self, *args, **kwargs):
+        self.sort_key = self.make_sort_key(self.number)
+        super().save(*args, **kwargs)
+
+    @staticmethod
+    def make_sort_key(number: str) -> str:
+        return ".".join(part.zfill(3) for part in number.split("."))
+
+    @property
+    def title(self) -> str:
+        return self.title_vi if (get_language() or "").startswith("vi") else self.title_en
+
+    @property
+    def depth(self) -> int:
+        return self.number.count(".")
+
+
+class TransitionLogQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("The transition log is append-only; entries cannot be updated.")
+
+    def delete(self):
+        raise TypeError("The transition log is append-only; entries cannot be deleted.")
+
+    def for_object(self, obj):
+        return self.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
+
+
+class TransitionLog(models.Model):
+    """One state change of one object: who did what, when, from which state to which, and why.
+
+    Written by a single post_transition receiver; never updated, never deleted.
+    """
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("content_type", "object_id")
+    object_repr = models.CharField(_("object"), max_length=200)
+    transition = models.CharField(_("transition"), max_length=64)
+    source = models.CharField(_("from"), max_length=32)
+    target = models.CharField(_("to"), max_length=32)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    comment = models.TextField(_("comment"), blank=True)
+
+    objects = TransitionLogQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("transition log entry")
+        verbose_name_plural = _("transition log")
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["content_type", "object_id", "at"])]
+
+    def __str__(self):
+        return f"{self.object_repr}: {self.source} → {self.target} ({self.transition})"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TypeError("The transition log is append-only; entries cannot be updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("The transition log is append-only; entries cannot be deleted.")

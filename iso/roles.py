@@ -1,0 +1,63 @@
+"""What each role may do, as Django permissions given to the role's group.
+
+The groups themselves are created by a data migration; their permissions are synchronised after
+every migrate, because the permissions of apps migrated later do not exist yet when that data
+migration runs.
+"""
+
+from django.contrib.auth.models import Group, Permission
+
+from .models import Role
+
+_READ = [
+    "iso.view_orgunit",
+    "iso.view_clause",
+    "processes.view_procedure",
+    "processes.view_procedurerevision",
+]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.ISO_SECRETARY: _READ
+    + [
+        "iso.add_orgunit",
+        "iso.change_orgunit",
+        "iso.view_transitionlog",
+        "iso.view_user",
+        "processes.add_procedure",
+        "processes.change_procedure",
+        "processes.add_procedurerevision",
+        "processes.change_procedurerevision",
+        "processes.submit_procedurerevision",
+        "processes.review_procedurerevision",
+        "processes.publish_procedurerevision",
+        "processes.withdraw_procedurerevision",
+        "processes.view_acknowledgement",
+    ],
+    Role.APPROVER: _READ
+    + [
+        "iso.view_transitionlog",
+        "processes.review_procedurerevision",
+        "processes.approve_procedurerevision",
+        "processes.view_acknowledgement",
+    ],
+    Role.PROCESS_OWNER: _READ
+    + [
+        "processes.add_procedurerevision",
+        "processes.change_procedurerevision",
+        "processes.submit_procedurerevision",
+    ],
+    Role.STAFF: _READ,
+    Role.INTERNAL_AUDITOR: _READ + ["iso.view_transitionlog", "processes.view_acknowledgement"],
+    Role.VIEWER: _READ,
+}
+
+
+def sync_role_permissions(**kwargs) -> None:
+    """Give each role's group exactly the permissions listed above (idempotent)."""
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role)
+        wanted = []
+        for perm in perms:
+            app_label, codename = perm.split(".")
+            wanted.extend(Permission.objects.filter(content_type__app_label=app_label, codename=codename))
+        group.permissions.set(wanted)

@@ -1,0 +1,156 @@
+"""The shared machinery of every state machine: permissions that can say why they refuse, the one
+way to apply a transition (locked, checked, saved, logged) and the one receiver that logs it.
+
+Each app declares its transitions with django-fsm's ``@transition`` on its models; the
+``permission=`` of each is a :class:`TransitionPermission`, so that the buttons a user sees and the
+refusal message a user reads come from the same rule.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django_fsm import FSMFieldMixin, Transition
+
+from .models import TransitionLog
+
+#: A check returns the message that explains a refusal, or None when it allows.
+Check = Callable[[models.Model, models.Model], "str | None"]
+
+
+class TransitionRefused(Exception):
+    """The user may not, or cannot now, apply this transition. The message says why."""
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = str(message)
+
+
+class TransitionPermission:
+    """A django-fsm permission: a Django permission plus object checks, each with its message.
+
+    django-fsm calls it as ``permission(instance, user) -> bool``; :func:`transition_refusal` asks
+    :meth:`refusal` for the reason to show.
+    """
+
+    def __init__(self, perm: str, message: Promise | str, *checks: Check):
+        self.perm = perm
+        self.message = message
+        self.checks = checks
+
+    def __call__(self, instance, user) -> bool:
+        return self.refusal(instance, user) is None
+
+    def refusal(self, instance, user) -> str | None:
+        if not (user and user.is_active and user.has_perm(self.perm)):
+            return str(self.message)
+        for check in self.checks:
+            message = check(instance, user)
+            if message:
+                return str(message)
+        return None
+
+
+@dataclass(frozen=True)
+class TransitionChoice:
+    """A transition as the UI offers it: its name, its label and what it asks for."""
+
+    name: str
+    label: str
+    asks: str  # "" | "comment" (mandatory comment) | "reason" | "date"
+    style: str
+
+    @classmethod
+    def from_transition(cls, transition: Transition) -> "TransitionChoice":
+        custom = transition.custom
+        return cls(
+            name=transition.name,
+            label=str(custom.get("label", transition.name)),
+            asks=custom.get("asks", ""),
+            style=custom.get("style", "secondary"),
+        )
+
+
+def _state_field(instance) -> FSMFieldMixin:
+    fields = [f for f in instance._meta.concrete_fields if isinstance(f, FSMFieldMixin)]
+    if len(fields) != 1:
+        raise TypeError(f"{type(instance).__name__} must have exactly one FSM field.")
+    return fields[0]
+
+
+def _transition_for(instance, name: str) -> Transition | None:
+    method = getattr(type(instance), name, None)
+    meta = getattr(method, "_django_fsm", None)
+    if meta is None:
+        raise ValueError(f"{type(instance).__name__} has no transition named {name!r}.")
+    return meta.get_transition(meta.field.get_state(instance))
+
+
+def transition_label(instance, name: str) -> str:
+    method = getattr(type(instance), name)
+    for transition in method._django_fsm.transitions.values():
+        return str(transition.custom.get("label", name))
+    return name
+
+
+def transition_refusal(instance, name: str, user) -> str | None:
+    """Why ``user`` may not apply transition ``name`` to ``instance`` now; None when they may."""
+    transition = _transition_for(instance, name)
+    if transition is None:
+        return _("“%(action)s” is not possible while %(object)s is %(state)s.") % {
+            "action": transition_label(instance, name),
+            "object": instance,
+            "state": instance.get_state_display(),
+        }
+    for condition in transition.conditions:
+        if not condition(instance):
+            return str(getattr(condition, "message", _("The conditions for this step are not met.")))
+    permission = transition.permission
+    if isinstance(permission, TransitionPermission):
+        return permission.refusal(instance, user)
+    if permission and not transition.has_perm(instance, user):
+        return _("You do not have the right to do this.")
+    return None
+
+
+def available_transitions(instance, user) -> list[TransitionChoice]:
+    """The transitions ``user`` may apply to ``instance`` now, in declaration order."""
+    field = _state_field(instance)
+    getter = getattr(instance, f"get_available_user_{field.name}_transitions")
+    return [TransitionChoice.from_transition(t) for t in getter(user)]
+
+
+def transition_apply(instance, name: str, *, by, comment: str = "", **kwargs):
+    """Apply transition ``name`` to ``instance`` as ``by``, on a row locked for the transaction.
+
+    The state is read again under the lock, so two users pressing the same button at the same
+    moment cannot both win: the second sees the new state and is refused. Returns the saved,
+    fresh instance; the post_transition receiver has written the log row in the same transaction.
+    """
+    with transaction.atomic():
+        locked = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
+        refusal = transition_refusal(locked, name, by)
+        if refusal:
+            raise TransitionRefused(refusal)
+        getattr(locked, name)(by=by, comment=comment, **kwargs)
+        locked.save()
+    return locked
+
+
+def log_transition(sender, instance, name, source, target, method_kwargs, **extra):
+    """The one post_transition receiver: every state change of every model becomes a log row."""
+    if "exception" in extra:
+        return
+    TransitionLog.objects.create(
+        content_type=ContentType.objects.get_for_model(instance),
+        object_id=instance.pk,
+        object_repr=str(instance)[:200],
+        transition=name,
+        source=source or "",
+        target=target or "",
+        actor=method_kwargs.get("by"),
+        comment=method_kwargs.get("comment", "") or "",
+    )

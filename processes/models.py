@@ -1,0 +1,389 @@
+"""Documented procedures and their controlled revisions, with each revision's step graph."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin, transition
+
+from iso.models import Clause, OrgUnit, Role
+from iso.workflows import TransitionPermission
+
+from .graph import StepGraph
+
+
+class Procedure(models.Model):
+    """A documented procedure (quy trình), e.g. QT-01, with its series of revisions."""
+
+    class Category(models.TextChoices):
+        MANAGEMENT = "management", _("Management procedure")
+        ADMINISTRATIVE = "administrative", _("Administrative procedure for citizens")
+        SUPPORT = "support", _("Support procedure")
+
+    code = models.CharField(_("code"), max_length=32, unique=True, help_text=_("For example QT-01."))
+    title = models.CharField(_("title"), max_length=300)
+    owner_unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("owner unit"), on_delete=models.PROTECT, related_name="procedures"
+    )
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices, default=Category.MANAGEMENT)
+    clauses = models.ManyToManyField(Clause, verbose_name=_("ISO 9001 clauses"), blank=True, related_name="procedures")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("procedure")
+        verbose_name_plural = _("procedures")
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.code} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("processes:procedure_detail", args=[self.code])
+
+
+def _not_the_author(revision, user):
+    if revision.author_id == user.pk:
+        return gettext(
+            "You wrote this revision, so you cannot approve it: an approver must be someone other than its author."
+        )
+    return None
+
+
+class ProcedureRevision(FSMModelMixin, models.Model):
+    """One controlled revision of a procedure, in the structure agencies use (sections 1 to 7).
+
+    Its content can change only while it is a draft; from review on it is frozen, and a change
+    means a new revision.
+    """
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        IN_REVIEW = "in_review", _("In review")
+        APPROVED = "approved", _("Approved")
+        EFFECTIVE = "effective", _("Effective")
+        SUPERSEDED = "superseded", _("Superseded")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    procedure = models.ForeignKey(
+        Procedure, verbose_name=_("procedure"), on_delete=models.PROTECT, related_name="revisions"
+    )
+    number = models.PositiveSmallIntegerField(_("revision number"))
+    state = FSMField(_("state"), max_length=20, choices=State.choices, default=State.DRAFT, protected=True)
+    purpose = models.TextField(_("1. Purpose"), blank=True)
+    scope = models.TextField(_("2. Scope"), blank=True)
+    references = models.TextField(_("3. References"), blank=True)
+    definitions = models.TextField(_("4. Definitions and abbreviations"), blank=True)
+    content = models.TextField(
+        _("5. Content"),
+        blank=True,
+        help_text=_("For an administrative procedure: required papers, copies, time limit, where to submit, fees, "
+                    "conditions and legal basis. The step table follows from the steps."),
+    )
+    change_summary = models.TextField(_("change summary"), blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT, related_name="authored_revisions"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="approved_revisions",
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="published_revisions",
+    )
+    effective_from = models.DateField(_("effective date"), null=True, blank=True)
+    ended_on = models.DateField(_("no longer effective from"), null=True, blank=True)
+    withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True)
+
+    class Meta:
+        verbose_name = _("procedure revision")
+        verbose_name_plural = _("procedure revisions")
+        ordering = ["procedure__code", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["procedure", "number"], name="revision_number_unique_per_procedure"),
+            # A procedure never has two effective revisions, whatever races the services lose.
+            models.UniqueConstraint(
+                fields=["procedure"], condition=models.Q(state="effective"), name="one_effective_revision_per_procedure"
+            ),
+        ]
+        permissions = [
+            ("submit_procedurerevision", _("Can submit a revision for review")),
+            ("review_procedurerevision", _("Can review a revision and return it to its author")),
+            ("approve_procedurerevision", _("Can approve a revision")),
+            ("publish_procedurerevision", _("Can publish and supersede revisions")),
+            ("withdraw_procedurerevision", _("Can withdraw an effective revision")),
+        ]
+
+    def __str__(self):
+        return gettext("%(code)s revision %(number)s") % {"code": self.procedure.code, "number": self.number}
+
+    def get_absolute_url(self):
+        return reverse("processes:revision_detail", args=[self.procedure.code, self.number])
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state == self.State.DRAFT
+
+    def ensure_editable(self) -> None:
+        if not self.is_editable:
+            raise ValidationError(
+                gettext("%(revision)s is %(state)s and can no longer be edited; start a new revision instead.")
+                % {"revision": self, "state": self.get_state_display().lower()}
+            )
+
+    def step_graph(self) -> StepGraph:
+        return StepGraph.from_revision(self)
+
+    # Transitions. Each one is applied through iso.workflows.transition_apply, which logs it.
+
+    @transition(
+        field=state,
+        source=State.DRAFT,
+        target=State.IN_REVIEW,
+        permission=TransitionPermission(
+            "processes.submit_procedurerevision", _("Only a process owner or the ISO secretary may submit a revision.")
+        ),
+        custom={"label": _("Submit for review"), "style": "primary"},
+    )
+    def submit(self, *, by, comment=""):
+        """Send the draft for review; its step graph must be sound first."""
+        self.step_graph().validate()
+
+    @transition(
+        field=state,
+        source=State.IN_REVIEW,
+        target=State.DRAFT,
+        permission=TransitionPermission(
+            "processes.review_procedurerevision", _("Only a reviewer or an approver may return a revision.")
+        ),
+        custom={"label": _("Return to author"), "asks": "comment", "style": "warning"},
+    )
+    def return_to_author(self, *, by, comment=""):
+        """Send the revision back to its author; the comment says what to change."""
+        if not comment.strip():
+            raise ValidationError({"comment": gettext("Say what must change before the revision can be approved.")})
+
+    @transition(
+        field=state,
+        source=State.IN_REVIEW,
+        target=State.APPROVED,
+        permission=TransitionPermission(
+            "processes.approve_procedurerevision", _("Only an approver may approve a revision."), _not_the_author
+        ),
+        custom={"label": _("Approve"), "style": "primary"},
+    )
+    def approve(self, *, by, comment=""):
+        """Approve the revision for publication."""
+        self.approved_by = by
+        self.approved_at = timezone.now()
+
+    @transition(
+        field=state,
+        source=State.APPROVED,
+        target=State.EFFECTIVE,
+        permission=TransitionPermission(
+            "processes.publish_procedurerevision", _("Only the ISO secretary may publish a revision.")
+        ),
+        custom={"label": _("Publish"), "asks": "date", "style": "primary"},
+    )
+    def publish(self, *, by, comment="", effective_from=None):
+        """Make the revision the one in force. Use services.revision_publish, which supersedes the previous one."""
+        self.published_by = by
+        self.effective_from = effective_from or timezone.localdate()
+
+    @transition(
+        field=state,
+        source=State.EFFECTIVE,
+        target=State.SUPERSEDED,
+        permission=TransitionPermission(
+            "processes.publish_procedurerevision", _("Only the ISO secretary may supersede a revision.")
+        ),
+        custom={"label": _("Supersede"), "internal": True},
+    )
+    def supersede(self, *, by, comment="", ended_on=None):
+        """Replaced by a newer revision, published in the same transaction."""
+        self.ended_on = ended_on or timezone.localdate()
+
+    @transition(
+        field=state,
+        source=State.EFFECTIVE,
+        target=State.WITHDRAWN,
+        permission=TransitionPermission(
+            "processes.withdraw_procedurerevision", _("Only the ISO secretary may withdraw a revision.")
+        ),
+        custom={"label": _("Withdraw"), "asks": "comment", "style": "danger"},
+    )
+    def withdraw(self, *, by, comment=""):
+        """Take the procedure out of force without a replacement; the reason is kept."""
+        if not comment.strip():
+            raise ValidationError({"comment": gettext("Give the reason for withdrawing the revision.")})
+        self.withdrawal_reason = comment
+        self.ended_on = timezone.localdate()
+
+    submit.alters_data = True
+    return_to_author.alters_data = True
+    approve.alters_data = True
+    publish.alters_data = True
+    supersede.alters_data = True
+    withdraw.alters_data = True
+
+
+class FormTemplate(models.Model):
+    """A blank form (biểu mẫu) that a revision uses, e.g. BM.01.07, with an optional template file."""
+
+    revision = models.ForeignKey(
+        ProcedureRevision, verbose_name=_("revision"), on_delete=models.CASCADE, related_name="forms"
+    )
+    code = models.CharField(_("code"), max_length=32, help_text=_("For example BM.01.07."))
+    title = models.CharField(_("title"), max_length=300)
+    template_file = models.FileField(_("template file"), upload_to="forms/%Y/", blank=True)
+
+    class Meta:
+        verbose_name = _("form")
+        verbose_name_plural = _("forms")
+        ordering = ["code"]
+        constraints = [models.UniqueConstraint(fields=["revision", "code"], name="form_code_unique_per_revision")]
+
+    def __str__(self):
+        return f"{self.code} {self.title}"
+
+
+class RecordToKeep(models.Model):
+    """A record the procedure produces and keeps (section 7): its name, keeper and retention."""
+
+    revision = models.ForeignKey(
+        ProcedureRevision, verbose_name=_("revision"), on_delete=models.CASCADE, related_name="records_to_keep"
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    name = models.CharField(_("name"), max_length=300)
+    keeper = models.CharField(_("kept by"), max_length=200)
+    retention_years = models.PositiveSmallIntegerField(
+        _("retention (years)"), null=True, blank=True, help_text=_("Leave empty to keep it permanently.")
+    )
+
+    class Meta:
+        verbose_name = _("record to keep")
+        verbose_name_plural = _("records to keep")
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def retention_display(self) -> str:
+        if self.retention_years is None:
+            return gettext("Permanent")
+        return gettext("%(years)s years") % {"years": self.retention_years}
+
+
+class Step(models.Model):
+    """A step of a revision's step graph, with who is responsible and its time limit."""
+
+    class Kind(models.TextChoices):
+        START = "start", _("Start")
+        TASK = "task", _("Step")
+        END = "end", _("End")
+
+    class TimeUnit(models.TextChoices):
+        WORKING_DAYS = "working_days", _("working days")
+        WORKING_HOURS = "working_hours", _("working hours")
+
+    revision = models.ForeignKey(
+        ProcedureRevision, verbose_name=_("revision"), on_delete=models.CASCADE, related_name="steps"
+    )
+    code = models.CharField(_("code"), max_length=16, help_text=_("For example B1; unique within the revision."))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    name = models.CharField(_("name"), max_length=300)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.TASK)
+    responsible_unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("responsible unit"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    responsible_role = models.CharField(_("responsible role"), max_length=32, choices=Role.choices, blank=True)
+    time_limit = models.DecimalField(_("time limit"), max_digits=6, decimal_places=2, default=0)
+    time_unit = models.CharField(
+        _("time unit"), max_length=16, choices=TimeUnit.choices, default=TimeUnit.WORKING_DAYS
+    )
+    forms = models.ManyToManyField(FormTemplate, verbose_name=_("forms produced"), blank=True, related_name="steps")
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("step")
+        verbose_name_plural = _("steps")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["revision", "code"], name="step_code_unique_per_revision"),
+            models.CheckConstraint(condition=models.Q(time_limit__gte=0), name="step_time_limit_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    @property
+    def time_limit_display(self) -> str:
+        if not self.time_limit:
+            return "—"
+        amount = f"{self.time_limit.normalize():f}"
+        return f"{amount} {self.get_time_unit_display()}"
+
+
+class StepEdge(models.Model):
+    """A move allowed between two steps, named as users say it ("request supplement", "reject")."""
+
+    revision = models.ForeignKey(
+        ProcedureRevision, verbose_name=_("revision"), on_delete=models.CASCADE, related_name="edges"
+    )
+    source = models.ForeignKey(Step, verbose_name=_("from step"), on_delete=models.CASCADE, related_name="outgoing")
+    target = models.ForeignKey(Step, verbose_name=_("to step"), on_delete=models.CASCADE, related_name="incoming")
+    action = models.CharField(_("move"), max_length=200)
+
+    class Meta:
+        verbose_name = _("move between steps")
+        verbose_name_plural = _("moves between steps")
+        ordering = ["source__position", "target__position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "target"], name="one_edge_per_pair_of_steps"),
+        ]
+
+    def __str__(self):
+        return f"{self.source.code} → {self.target.code}: {self.action}"
+
+    def clean(self):
+        for field in ("source", "target"):
+            step = getattr(self, field, None)
+            if step is not None and self.revision_id and step.revision_id != self.revision_id:
+                raise ValidationError({field: gettext("Step %(step)s belongs to another revision.") % {"step": step.code}})
+
+
+class Acknowledgement(models.Model):
+    """A person confirms that they have read an effective revision."""
+
+    revision = models.ForeignKey(
+        ProcedureRevision, verbose_name=_("revision"), on_delete=models.PROTECT, related_name="acknowledgements"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.PROTECT, related_name="acknowledgements"
+    )
+    acknowledged_at = models.DateTimeField(_("read on"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("acknowledgement")
+        verbose_name_plural = _("acknowledgements")
+        ordering = ["-acknowledged_at"]
+        constraints = [models.UniqueConstraint(fields=["revision", "user"], name="one_acknowledgement_per_reader")]
+
+    def __str__(self):
+        return f"{self.user} – {self.revision}"

@@ -1,0 +1,162 @@
+"""Read queries for procedures and revisions, with their joins and prefetches applied."""
+
+import difflib
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from iso.models import TransitionLog, User
+
+from .models import Acknowledgement, Procedure, ProcedureRevision, Step
+
+
+def _effective_revisions() -> Prefetch:
+    return Prefetch(
+        "revisions",
+        queryset=ProcedureRevision.objects.filter(state=ProcedureRevision.State.EFFECTIVE).select_related(
+            "approved_by", "author"
+        ),
+        to_attr="effective_revisions",
+    )
+
+
+def _open_revisions() -> Prefetch:
+    return Prefetch(
+        "revisions",
+        queryset=ProcedureRevision.objects.exclude(
+            state__in=[ProcedureRevision.State.SUPERSEDED, ProcedureRevision.State.WITHDRAWN]
+        ).order_by("number"),
+        to_attr="current_revisions",
+    )
+
+
+def procedure_list(*, filters: dict | None = None) -> QuerySet[Procedure]:
+    """Procedures with their owner unit, clauses and current revisions, filtered.
+
+    ``filters`` may hold ``q`` (code or title), ``unit``, ``clause`` (a clause number; its
+    subclauses match too), ``category`` and ``state`` (the state of any of its revisions).
+    """
+    filters = filters or {}
+    procedures = Procedure.objects.select_related("owner_unit").prefetch_related(
+        "clauses", _effective_revisions(), _open_revisions()
+    )
+    if q := (filters.get("q") or "").strip():
+        procedures = procedures.filter(Q(code__icontains=q) | Q(title__icontains=q))
+    if unit := filters.get("unit"):
+        procedures = procedures.filter(owner_unit=unit)
+    if clause := filters.get("clause"):
+        number = clause.number if hasattr(clause, "number") else str(clause)
+        procedures = procedures.filter(
+            Q(clauses__number=number) | Q(clauses__number__startswith=f"{number}.")
+        ).distinct()
+    if category := filters.get("category"):
+        procedures = procedures.filter(category=category)
+    if state := filters.get("state"):
+        procedures = procedures.filter(revisions__state=state).distinct()
+    return procedures.order_by("code")
+
+
+def procedure_get(*, code: str) -> Procedure:
+    return (
+        Procedure.objects.select_related("owner_unit")
+        .prefetch_related("clauses", _effective_revisions())
+        .get(code=code)
+    )
+
+
+def master_list() -> QuerySet[Procedure]:
+    """The master list of documents: every procedure with an effective revision, and its date."""
+    return (
+        Procedure.objects.filter(revisions__state=ProcedureRevision.State.EFFECTIVE)
+        .select_related("owner_unit")
+        .prefetch_related(_effective_revisions())
+        .order_by("code")
+    )
+
+
+def revision_list(*, procedure: Procedure) -> QuerySet[ProcedureRevision]:
+    return procedure.revisions.select_related("author", "approved_by", "published_by").order_by("-number")
+
+
+def revision_get(*, code: str, number: int) -> ProcedureRevision:
+    return ProcedureRevision.objects.select_related(
+        "procedure__owner_unit", "author", "approved_by", "published_by"
+    ).get(procedure__code=code, number=number)
+
+
+def revision_steps(*, revision: ProcedureRevision) -> QuerySet[Step]:
+    return revision.steps.select_related("responsible_unit").prefetch_related(
+        "forms", Prefetch("outgoing", queryset=revision.edges.select_related("target"))
+    )
+
+
+def revision_history(*, revision: ProcedureRevision) -> QuerySet[TransitionLog]:
+    return TransitionLog.objects.for_object(revision).select_related("actor")
+
+
+def revision_readers(*, revision: ProcedureRevision) -> QuerySet[User]:
+    """The people expected to read a revision: active members of its owner unit and of the units
+    responsible for any of its steps."""
+    units = {revision.procedure.owner_unit_id}
+    units |= set(revision.steps.exclude(responsible_unit=None).values_list("responsible_unit", flat=True))
+    return User.objects.filter(is_active=True, unit__in=units).select_related("unit").order_by("unit__code", "full_name")
+
+
+def revision_pending_readers(*, revision: ProcedureRevision) -> QuerySet[User]:
+    """Expected readers who have not yet acknowledged the revision."""
+    return revision_readers(revision=revision).exclude(acknowledgements__revision=revision)
+
+
+def revision_acknowledgements(*, revision: ProcedureRevision) -> QuerySet[Acknowledgement]:
+    return revision.acknowledgements.select_related("user__unit")
+
+
+@dataclass
+class SectionDiff:
+    title: str
+    lines: list[tuple[str, str]]  # (" " | "-" | "+", text)
+
+    @property
+    def changed(self) -> bool:
+        return any(kind != " " for kind, _text in self.lines)
+
+
+def _revision_sections(revision: ProcedureRevision) -> list[tuple[str, list[str]]]:
+    steps = revision_steps(revision=revision)
+    step_lines = []
+    for step in steps:
+        who = step.responsible_unit.name if step.responsible_unit else step.get_responsible_role_display()
+        forms = ", ".join(f.code for f in step.forms.all())
+        step_lines.append(f"{step.code} | {step.name} | {who} | {step.time_limit_display} | {forms}".rstrip(" |"))
+        step_lines.extend(f"    → {edge.target.code}: {edge.action}" for edge in step.outgoing.all())
+    sections = [
+        (_("1. Purpose"), revision.purpose.splitlines()),
+        (_("2. Scope"), revision.scope.splitlines()),
+        (_("3. References"), revision.references.splitlines()),
+        (_("4. Definitions and abbreviations"), revision.definitions.splitlines()),
+        (_("5. Content"), revision.content.splitlines()),
+        (_("Steps"), step_lines),
+        (_("6. Forms"), [str(f) for f in revision.forms.all()]),
+        (
+            _("7. Records to keep"),
+            [f"{r.name} | {r.keeper} | {r.retention_display}" for r in revision.records_to_keep.all()],
+        ),
+    ]
+    return sections
+
+
+def revision_diff(*, old: ProcedureRevision, new: ProcedureRevision) -> list[SectionDiff]:
+    """A line-by-line comparison of two revisions, section by section."""
+    result = []
+    for (title, old_lines), (_title, new_lines) in zip(_revision_sections(old), _revision_sections(new), strict=True):
+        lines: list[tuple[str, str]] = []
+        matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag == "equal":
+                lines.extend((" ", line) for line in old_lines[i1:i2])
+                continue
+            lines.extend(("-", line) for line in old_lines[i1:i2])
+            lines.extend(("+", line) for line in new_lines[j1:j2])
+        result.append(SectionDiff(title=title, lines=lines))
+    return result

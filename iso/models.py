@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMModelMixin
 
 
 class Role(models.TextChoices):
@@ -21,6 +22,20 @@ class Role(models.TextChoices):
     STAFF = "staff", _("Staff")
     INTERNAL_AUDITOR = "internal_auditor", _("Internal auditor")
     VIEWER = "viewer", _("Viewer")
+
+
+class WorkflowModel(FSMModelMixin, models.Model):
+    """Base of every model whose state is a protected FSM field.
+
+    Validation leaves the state field alone: it is never user input, and assigning it (as
+    ``clean_fields`` does) is refused on a protected field.
+    """
+
+    class Meta:
+        abstract = True
+
+    def clean_fields(self, exclude=None):
+        super().clean_fields(exclude=set(exclude or ()) | self._get_protected_fsm_fields())
 
 
 class OrgUnit(models.Model):

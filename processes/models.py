@@ -7,9 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import FSMField, transition
 
-from iso.models import Clause, OrgUnit, Role
+from iso.models import Clause, OrgUnit, Role, WorkflowModel
 from iso.workflows import TransitionPermission
 
 from .graph import StepGraph
@@ -52,7 +52,7 @@ def _not_the_author(revision, user):
     return None
 
 
-class ProcedureRevision(FSMModelMixin, models.Model):
+class ProcedureRevision(WorkflowModel):
     """One controlled revision of a procedure, in the structure agencies use (sections 1 to 7).
 
     Its content can change only while it is a draft; from review on it is frozen, and a change

@@ -160,3 +160,19 @@ def revision_diff(*, old: ProcedureRevision, new: ProcedureRevision) -> list[Sec
             lines.extend(("+", line) for line in new_lines[j1:j2])
         result.append(SectionDiff(title=title, lines=lines))
     return result
+
+
+def revision_tasks(*, user: User) -> dict[str, QuerySet[ProcedureRevision]]:
+    """What waits for ``user`` on procedures, by kind of work, each only if their role does it."""
+    revisions = ProcedureRevision.objects.select_related("procedure", "author")
+    tasks: dict[str, QuerySet[ProcedureRevision]] = {}
+    if user.has_perm("processes.approve_procedurerevision"):
+        tasks["to_approve"] = revisions.filter(state=ProcedureRevision.State.IN_REVIEW).exclude(author=user)
+    if user.has_perm("processes.publish_procedurerevision"):
+        tasks["to_publish"] = revisions.filter(state=ProcedureRevision.State.APPROVED)
+    if user.has_perm("processes.change_procedurerevision"):
+        tasks["drafts"] = revisions.filter(state=ProcedureRevision.State.DRAFT, author=user)
+    tasks["to_read"] = revisions.filter(state=ProcedureRevision.State.EFFECTIVE).filter(
+        Q(procedure__owner_unit_id=user.unit_id) | Q(steps__responsible_unit_id=user.unit_id)
+    ).exclude(acknowledgements__user=user).distinct()
+    return tasks

@@ -1,2 +1,18 @@
-app_name = 'processes'
-urlpatterns = []
+from django.urls import path
+
+from . import views
+
+app_name = "processes"
+
+urlpatterns = [
+    path("", views.procedure_list, name="procedure_list"),
+    path("new/", views.procedure_create, name="procedure_create"),
+    path("master-list/", views.master_list, name="master_list"),
+    path("<str:code>/", views.procedure_detail, name="procedure_detail"),
+    path("<str:code>/revisions/new/", views.revision_start, name="revision_start"),
+    path("<str:code>/revisions/compare/", views.revision_compare, name="revision_compare"),
+    path("<str:code>/revisions/<int:number>/", views.revision_detail, name="revision_detail"),
+    path("<str:code>/revisions/<int:number>/edit/", views.revision_edit, name="revision_edit"),
+    path("<str:code>/revisions/<int:number>/transition/", views.revision_transition, name="revision_transition"),
+    path("<str:code>/revisions/<int:number>/acknowledge/", views.revision_acknowledge, name="revision_acknowledge"),
+]

@@ -1,0 +1,240 @@
+"""Pages for procedures and their revisions. Each view parses input, calls one service or selector,
+and renders."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import ProtectedError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from iso.workflows import TransitionRefused, available_transitions
+
+from . import selectors, services
+from .forms import (
+    FormTemplateFormSet,
+    ProcedureFilterForm,
+    ProcedureForm,
+    RecordToKeepFormSet,
+    RevisionContentForm,
+    StepEdgeFormSet,
+    StepFormSet,
+    TransitionForm,
+)
+from .models import Procedure, ProcedureRevision
+
+PAGE_SIZE = 25
+
+
+def _error_messages(error: ValidationError) -> list[str]:
+    return [str(message) for message in error.messages]
+
+
+def _revision_or_404(code: str, number: int) -> ProcedureRevision:
+    try:
+        return selectors.revision_get(code=code, number=number)
+    except ProcedureRevision.DoesNotExist:
+        raise Http404(_("No such revision.")) from None
+
+
+@permission_required("processes.view_procedure", raise_exception=True)
+def procedure_list(request):
+    form = ProcedureFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    page = Paginator(selectors.procedure_list(filters=filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "processes/procedure_list.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+@permission_required("processes.add_procedure", raise_exception=True)
+def procedure_create(request):
+    form = ProcedureForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            procedure = services.procedure_create(**form.cleaned_data, by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Procedure %(code)s created with a draft revision 0.") % {"code": procedure.code})
+            return redirect(procedure.revisions.get().get_absolute_url())
+    return render(request, "processes/procedure_form.html", {"form": form})
+
+
+@permission_required("processes.view_procedure", raise_exception=True)
+def procedure_detail(request, code):
+    try:
+        procedure = selectors.procedure_get(code=code)
+    except Procedure.DoesNotExist:
+        raise Http404(_("No such procedure.")) from None
+    effective = procedure.effective_revisions[0] if procedure.effective_revisions else None
+    return render(
+        request,
+        "processes/procedure_detail.html",
+        {
+            "procedure": procedure,
+            "effective": effective,
+            "steps": selectors.revision_steps(revision=effective) if effective else [],
+            "revisions": selectors.revision_list(procedure=procedure),
+        },
+    )
+
+
+@require_POST
+@permission_required("processes.add_procedurerevision", raise_exception=True)
+def revision_start(request, code):
+    procedure = get_object_or_404(Procedure, code=code)
+    try:
+        draft = services.revision_start(procedure=procedure, by=request.user)
+    except ValidationError as error:
+        for message in _error_messages(error):
+            messages.error(request, message)
+        return redirect(procedure)
+    messages.success(request, _("%(revision)s opened as a draft.") % {"revision": draft})
+    return redirect("processes:revision_edit", code=code, number=draft.number)
+
+
+@permission_required("processes.view_procedurerevision", raise_exception=True)
+def revision_detail(request, code, number):
+    revision = _revision_or_404(code, number)
+    can_see_readers = request.user.has_perm("processes.view_acknowledgement")
+    is_effective = revision.state == ProcedureRevision.State.EFFECTIVE
+    return render(
+        request,
+        "processes/revision_detail.html",
+        {
+            "revision": revision,
+            "procedure": revision.procedure,
+            "steps": selectors.revision_steps(revision=revision),
+            "transitions": [t for t in available_transitions(revision, request.user) if t.name in services.REVISION_TRANSITIONS],
+            "transition_form": TransitionForm(),
+            "history": selectors.revision_history(revision=revision),
+            "graph_errors": revision.step_graph().errors() if revision.is_editable else [],
+            "acknowledged": is_effective and revision.acknowledgements.filter(user=request.user).exists(),
+            "acknowledgements": selectors.revision_acknowledgements(revision=revision) if can_see_readers else None,
+            "pending_readers": (
+                selectors.revision_pending_readers(revision=revision) if can_see_readers and is_effective else None
+            ),
+            "can_edit": revision.is_editable and request.user.has_perm("processes.change_procedurerevision"),
+        },
+    )
+
+
+@permission_required("processes.change_procedurerevision", raise_exception=True)
+def revision_edit(request, code, number):
+    revision = _revision_or_404(code, number)
+    if not revision.is_editable:
+        try:
+            revision.ensure_editable()
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        return redirect(revision)
+    data = request.POST or None
+    files = request.FILES or None
+    content = RevisionContentForm(data, instance=revision, prefix="content")
+    formsets = [
+        FormTemplateFormSet(data, files, instance=revision, prefix="forms"),
+        StepFormSet(data, instance=revision, prefix="steps", form_kwargs={"revision": revision}),
+        StepEdgeFormSet(data, instance=revision, prefix="edges", form_kwargs={"revision": revision}),
+        RecordToKeepFormSet(data, instance=revision, prefix="records"),
+    ]
+    if request.method == "POST" and content.is_valid() and all(f.is_valid() for f in formsets):
+        try:
+            services.revision_save_edits(revision=revision, by=request.user, forms=[content, *formsets])
+        except (ValidationError, ProtectedError) as error:
+            messages.error(request, "; ".join(_error_messages(error)) if isinstance(error, ValidationError) else str(error))
+        else:
+            messages.success(request, _("%(revision)s saved.") % {"revision": revision})
+            if "save_and_close" in request.POST:
+                return redirect(revision)
+            return redirect("processes:revision_edit", code=code, number=number)
+    forms_formset, steps_formset, edges_formset, records_formset = formsets
+    return render(
+        request,
+        "processes/revision_edit.html",
+        {
+            "revision": revision,
+            "procedure": revision.procedure,
+            "content_form": content,
+            "forms_formset": forms_formset,
+            "steps_formset": steps_formset,
+            "edges_formset": edges_formset,
+            "records_formset": records_formset,
+            "graph_errors": revision.step_graph().errors(),
+        },
+    )
+
+
+@require_POST
+def revision_transition(request, code, number):
+    revision = _revision_or_404(code, number)
+    form = TransitionForm(request.POST)
+    if not form.is_valid() or form.cleaned_data["transition"] not in services.REVISION_TRANSITIONS:
+        messages.error(request, _("Unknown action."))
+        return redirect(revision)
+    name = form.cleaned_data["transition"]
+    kwargs = {"revision": revision, "by": request.user, "comment": form.cleaned_data["comment"]}
+    if name == "publish":
+        kwargs["effective_from"] = form.cleaned_data["effective_from"]
+    try:
+        revision = services.REVISION_TRANSITIONS[name](**kwargs)
+    except TransitionRefused as refusal:
+        messages.error(request, refusal.message)
+    except ValidationError as error:
+        for message in _error_messages(error):
+            messages.error(request, message)
+    else:
+        messages.success(
+            request, _("%(revision)s is now %(state)s.") % {"revision": revision, "state": revision.get_state_display().lower()}
+        )
+    return redirect(revision)
+
+
+@require_POST
+@permission_required("processes.view_procedurerevision", raise_exception=True)
+def revision_acknowledge(request, code, number):
+    revision = _revision_or_404(code, number)
+    try:
+        services.revision_acknowledge(revision=revision, user=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, _("Thank you: your reading of %(revision)s is recorded.") % {"revision": revision})
+    return redirect(revision)
+
+
+@permission_required("processes.view_procedurerevision", raise_exception=True)
+def revision_compare(request, code):
+    procedure = get_object_or_404(Procedure, code=code)
+    revisions = list(selectors.revision_list(procedure=procedure))
+    numbers = {r.number: r for r in revisions}
+    newest = revisions[0] if revisions else None
+    try:
+        new = numbers[int(request.GET.get("new", newest.number if newest else -1))]
+        default_old = max((n for n in numbers if n < new.number), default=new.number)
+        old = numbers[int(request.GET.get("old", default_old))]
+    except (KeyError, ValueError):
+        raise Http404(_("No such revision.")) from None
+    return render(
+        request,
+        "processes/revision_compare.html",
+        {
+            "procedure": procedure,
+            "revisions": revisions,
+            "old": old,
+            "new": new,
+            "sections": selectors.revision_diff(old=old, new=new),
+        },
+    )
+
+
+@permission_required("processes.view_procedure", raise_exception=True)
+def master_list(request):
+    return render(request, "processes/master_list.html", {"procedures": selectors.master_list()})

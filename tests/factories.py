@@ -1,0 +1,192 @@
+"""Small factories for the core and the procedure workflow.
+
+The protected FSM ``state`` of a revision is never set here: a factory makes drafts, and the helpers
+at the end move a draft on through the services, exactly as a user would.
+"""
+
+import datetime
+from decimal import Decimal
+
+import factory
+from django.contrib.auth.models import Group
+from django.db.models import Max
+
+from iso.models import OrgUnit, Role, User
+from processes import services
+from processes.models import FormTemplate, Procedure, ProcedureRevision, RecordToKeep, Step, StepEdge
+
+
+class OrgUnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OrgUnit
+
+    code = factory.Sequence(lambda n: f"U{n:03d}")
+    name = factory.Sequence(lambda n: f"Phòng {n}")
+    kind = OrgUnit.Kind.DEPARTMENT
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """A user; ``UserFactory(roles=[Role.APPROVER])`` puts them in the role groups."""
+
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    full_name = factory.Sequence(lambda n: f"Nguyễn Văn {n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
+    unit = None
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        if not create or not extracted:
+            return
+        names = [str(role) for role in extracted]
+        groups = list(Group.objects.filter(name__in=names))
+        missing = set(names) - {g.name for g in groups}
+        if missing:
+            raise LookupError(f"No role group named {', '.join(sorted(missing))}.")
+        self.groups.add(*groups)
+        # Roles and permissions are cached on the instance; the next read must see the new groups.
+        for cache in ("_roles", "_perm_cache", "_user_perm_cache", "_group_perm_cache"):
+            self.__dict__.pop(cache, None)
+
+
+class ProcedureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Procedure
+
+    code = factory.Sequence(lambda n: f"QT-{n + 1:02d}")
+    title = factory.Sequence(lambda n: f"Quy trình {n + 1}")
+    owner_unit = factory.SubFactory(OrgUnitFactory)
+    category = Procedure.Category.ADMINISTRATIVE
+
+
+def _next_number(procedure: Procedure) -> int:
+    last = procedure.revisions.aggregate(last=Max("number"))["last"]
+    return 0 if last is None else last + 1
+
+
+class ProcedureRevisionFactory(factory.django.DjangoModelFactory):
+    """A draft revision, numbered after the procedure's last one (0 for the first)."""
+
+    class Meta:
+        model = ProcedureRevision
+
+    procedure = factory.SubFactory(ProcedureFactory)
+    number = factory.LazyAttribute(lambda o: _next_number(o.procedure))
+    author = factory.SubFactory(UserFactory, roles=[Role.PROCESS_OWNER])
+    purpose = "Quy định trình tự tiếp nhận và giải quyết hồ sơ."
+    scope = "Áp dụng cho bộ phận một cửa."
+    references = "Luật Hộ tịch 2014"
+    definitions = "TN: tiếp nhận"
+    content = "Thành phần hồ sơ: tờ khai."
+
+
+class FormTemplateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FormTemplate
+
+    revision = factory.SubFactory(ProcedureRevisionFactory)
+    code = factory.Sequence(lambda n: f"BM.{n + 1:02d}")
+    title = factory.Sequence(lambda n: f"Biểu mẫu {n + 1}")
+
+
+class RecordToKeepFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RecordToKeep
+
+    revision = factory.SubFactory(ProcedureRevisionFactory)
+    position = factory.Sequence(lambda n: n)
+    name = factory.Sequence(lambda n: f"Sổ theo dõi {n + 1}")
+    keeper = "Bộ phận một cửa"
+    retention_years = 5
+
+
+class StepFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Step
+        skip_postgeneration_save = True
+
+    revision = factory.SubFactory(ProcedureRevisionFactory)
+    code = factory.Sequence(lambda n: f"B{n + 1}")
+    position = factory.Sequence(lambda n: n)
+    name = factory.Sequence(lambda n: f"Bước {n + 1}")
+    kind = Step.Kind.TASK
+    time_limit = Decimal("1")
+
+    @factory.post_generation
+    def forms(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.forms.set(extracted)
+
+
+class StepEdgeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StepEdge
+
+    revision = factory.SubFactory(ProcedureRevisionFactory)
+    source = factory.SubFactory(StepFactory, revision=factory.SelfAttribute("..revision"))
+    target = factory.SubFactory(StepFactory, revision=factory.SelfAttribute("..revision"))
+    action = "Chuyển"
+
+
+def build_step_graph(revision: ProcedureRevision) -> dict[str, Step]:
+    """Give ``revision`` a small sound step graph and return its steps by code.
+
+    TN (start) → XL (task) → KQ (end), with a supplement loop XL → BS → XL and a reject move
+    XL → TC (a second end).
+    """
+    kinds = [
+        ("TN", Step.Kind.START, "Tiếp nhận hồ sơ", Decimal("0")),
+        ("XL", Step.Kind.TASK, "Thẩm định, xử lý", Decimal("3")),
+        ("BS", Step.Kind.TASK, "Chờ bổ sung hồ sơ", Decimal("0")),
+        ("KQ", Step.Kind.END, "Trả kết quả", Decimal("0")),
+        ("TC", Step.Kind.END, "Từ chối, trả hồ sơ", Decimal("0")),
+    ]
+    steps = {
+        code: StepFactory(revision=revision, code=code, position=position, kind=kind, name=name, time_limit=limit)
+        for position, (code, kind, name, limit) in enumerate(kinds)
+    }
+    for source, target, action in [
+        ("TN", "XL", "Chuyển xử lý"),
+        ("XL", "BS", "Yêu cầu bổ sung"),
+        ("BS", "XL", "Đã bổ sung"),
+        ("XL", "KQ", "Đủ điều kiện"),
+        ("XL", "TC", "Từ chối"),
+    ]:
+        StepEdgeFactory(revision=revision, source=steps[source], target=steps[target], action=action)
+    return steps
+
+
+def _role_user(user, role: Role) -> User:
+    return user if user is not None else UserFactory(roles=[role])
+
+
+def make_in_review(revision: ProcedureRevision, *, submitted_by=None) -> ProcedureRevision:
+    """Submit ``revision`` (by its author unless told otherwise); a revision without steps gets the
+    graph of :func:`build_step_graph` first, so that it can be submitted."""
+    if not revision.steps.exists():
+        build_step_graph(revision)
+    return services.revision_submit(revision=revision, by=submitted_by or revision.author)
+
+
+def make_approved(revision: ProcedureRevision, *, submitted_by=None, approver=None) -> ProcedureRevision:
+    """Submit, then approve by ``approver`` (a new approver when not given; never the author)."""
+    revision = make_in_review(revision, submitted_by=submitted_by)
+    return services.revision_approve(revision=revision, by=_role_user(approver, Role.APPROVER))
+
+
+def make_effective(
+    revision: ProcedureRevision,
+    *,
+    submitted_by=None,
+    approver=None,
+    publisher=None,
+    effective_from: datetime.date | None = None,
+) -> ProcedureRevision:
+    """Submit, approve by another user, and publish (by the ISO secretary) through the services."""
+    revision = make_approved(revision, submitted_by=submitted_by, approver=approver)
+    return services.revision_publish(
+        revision=revision, by=_role_user(publisher, Role.ISO_SECRETARY), effective_from=effective_from
+    )

@@ -117,7 +117,7 @@ def transition_refusal(instance, name: str, user) -> str | None:
 
 
 def available_transitions(instance, user) -> list[TransitionChoice]:
-    """The transitions ``user`` may apply to ``instance`` now, in declaration order."""
+    """The transitions ``user`` may apply to ``instance`` now."""
     field = _state_field(instance)
     getter = getattr(instance, f"get_available_user_{field.name}_transitions")
     return [TransitionChoice.from_transition(t) for t in getter(user)]

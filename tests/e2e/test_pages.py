@@ -1,0 +1,58 @@
+"""The main pages as a person sees them, in Vietnamese and in English, on a laptop and a phone."""
+
+import pytest
+from django.core.management import call_command
+from django.utils.translation import gettext, override
+from selenium.webdriver.common.by import By
+
+from iso.demo import DEMO_PASSWORD
+
+from .conftest import SCREENSHOTS
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+PAGES = [
+    ("home", "/", None),
+    ("procedures", "/procedures/", "Procedures"),
+    ("procedure", "/procedures/QT-06/", None),
+    ("revision", "/procedures/QT-06/revisions/{effective}/", None),
+    ("master-list", "/procedures/master-list/", "Master list of documents"),
+    ("compare", "/procedures/QT-01/revisions/compare/", "Compare revisions"),
+]
+
+
+def _sign_in(browser, live_server, username):
+    browser.get(f"{live_server.url}/accounts/login/")
+    browser.find_element(By.NAME, "username").send_keys(username)
+    browser.find_element(By.NAME, "password").send_keys(DEMO_PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "form button[type=submit].primary").click()
+
+
+def _switch_language(browser, code):
+    browser.find_element(By.CSS_SELECTOR, f"button[name=language][value={code}]").click()
+
+
+def test_main_pages_read_well_in_both_languages(browser, live_server):
+    call_command("load_demo", verbosity=0)
+    from processes.models import ProcedureRevision
+
+    effective = ProcedureRevision.objects.get(procedure__code="QT-06", state="effective").number
+    _sign_in(browser, live_server, "thuky")
+    for language in ("vi", "en"):
+        _switch_language(browser, language)
+        for name, path, heading in PAGES:
+            browser.get(live_server.url + path.format(effective=effective))
+            body = browser.find_element(By.TAG_NAME, "body").text
+            assert "Server Error" not in body and "Traceback" not in body, f"{name} failed in {language}"
+            assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == language
+            if heading:
+                with override(language):
+                    assert gettext(heading) in browser.find_element(By.TAG_NAME, "h1").text
+            if name in {"procedure", "revision"}:
+                # Vietnamese data reaches the page with its diacritics, whatever the interface language.
+                assert "Đăng ký khai sinh" in body
+            browser.save_screenshot(str(SCREENSHOTS / f"{language}-{name}.png"))
+    browser.set_window_size(390, 844)
+    browser.get(f"{live_server.url}/procedures/")
+    browser.save_screenshot(str(SCREENSHOTS / "en-procedures-phone.png"))
+    browser.set_window_size(1280, 900)

@@ -10,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMModelMixin
+from django_fsm import FSMFieldMixin, FSMModelMixin
 
 
 class Role(models.TextChoices):
@@ -196,3 +196,22 @@ class TransitionLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("The transition log is append-only; entries cannot be deleted.")
+
+    def _state_labels(self) -> dict[str, str]:
+        model = ContentType.objects.get_for_id(self.content_type_id).model_class()
+        field = next((f for f in model._meta.concrete_fields if isinstance(f, FSMFieldMixin)), None)
+        return dict(field.choices) if field else {}
+
+    @property
+    def source_label(self) -> str:
+        return self._state_labels().get(self.source, self.source)
+
+    @property
+    def target_label(self) -> str:
+        return self._state_labels().get(self.target, self.target)
+
+    @property
+    def transition_label(self) -> str:
+        from .workflows import transition_label  # workflows imports this module
+
+        return transition_label(ContentType.objects.get_for_id(self.content_type_id).model_class(), self.transition)

@@ -89,9 +89,10 @@ def _transition_for(instance, name: str) -> Transition | None:
     return meta.get_transition(meta.field.get_state(instance))
 
 
-def transition_label(instance, name: str) -> str:
-    method = getattr(type(instance), name)
-    for transition in method._django_fsm.transitions.values():
+def transition_label(model: type[models.Model], name: str) -> str:
+    """The label users read for transition ``name`` of ``model``; the name itself if it has none."""
+    meta = getattr(getattr(model, name, None), "_django_fsm", None)
+    for transition in meta.transitions.values() if meta else ():
         return str(transition.custom.get("label", name))
     return name
 
@@ -101,7 +102,7 @@ def transition_refusal(instance, name: str, user) -> str | None:
     transition = _transition_for(instance, name)
     if transition is None:
         return _("“%(action)s” is not possible while %(object)s is %(state)s.") % {
-            "action": transition_label(instance, name),
+            "action": transition_label(type(instance), name),
             "object": instance,
             "state": instance.get_state_display(),
         }

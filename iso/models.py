@@ -215,3 +215,24 @@ class TransitionLog(models.Model):
         from .workflows import transition_label  # workflows imports this module
 
         return transition_label(ContentType.objects.get_for_id(self.content_type_id).model_class(), self.transition)
+
+
+class CalendarDay(models.Model):
+    """An exception to the ordinary working week: a public holiday on a weekday, or a make-up
+    working day on a weekend. Weekends and office hours themselves are settings."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("Public holiday")
+        MAKE_UP_WORKING_DAY = "working_day", _("Make-up working day")
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.HOLIDAY)
+    name = models.CharField(_("name"), max_length=200)
+
+    class Meta:
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("working calendar")
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.name}"

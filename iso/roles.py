@@ -21,6 +21,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + [
         "iso.add_orgunit",
         "iso.change_orgunit",
+        "iso.add_calendarday",
+        "iso.change_calendarday",
+        "iso.delete_calendarday",
+        "iso.view_calendarday",
         "iso.view_transitionlog",
         "iso.view_user",
         "processes.add_procedure",

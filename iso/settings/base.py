@@ -131,3 +131,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+#: The working week and office hours that working-time arithmetic uses (iso/calendar.py);
+#: holidays and make-up working days are data (iso.CalendarDay). Weekdays: Monday is 0.
+WEEKEND_DAYS = (5, 6)
+OFFICE_HOURS = (("07:30", "11:30"), ("13:30", "17:00"))

@@ -12,6 +12,8 @@ def navigation(request):
         (_("Home"), reverse("home"), None),
         (_("Procedures"), reverse("processes:procedure_list"), "processes.view_procedure"),
         (_("Master list"), reverse("processes:master_list"), "processes.view_procedure"),
+        (_("Cases"), reverse("cases:case_list"), "cases.view_case"),
+        (_("On-time dashboard"), reverse("cases:dashboard"), "cases.view_case"),
         (_("Administration"), reverse("admin:index"), "is_staff"),
     ]
     allowed = []

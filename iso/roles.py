@@ -14,7 +14,10 @@ _READ = [
     "iso.view_clause",
     "processes.view_procedure",
     "processes.view_procedurerevision",
+    "cases.view_case",
 ]
+
+_HANDLE_CASES = ["cases.add_case", "cases.handle_case"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.ISO_SECRETARY: _READ
@@ -36,6 +39,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "processes.publish_procedurerevision",
         "processes.withdraw_procedurerevision",
         "processes.view_acknowledgement",
+        *_HANDLE_CASES,
     ],
     Role.APPROVER: _READ
     + [
@@ -49,8 +53,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "processes.add_procedurerevision",
         "processes.change_procedurerevision",
         "processes.submit_procedurerevision",
+        *_HANDLE_CASES,
     ],
-    Role.STAFF: _READ,
+    Role.STAFF: _READ + _HANDLE_CASES,
     Role.INTERNAL_AUDITOR: _READ + ["iso.view_transitionlog", "processes.view_acknowledgement"],
     Role.VIEWER: _READ,
 }

@@ -12,5 +12,6 @@ urlpatterns = [
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("procedures/", include("processes.urls")),
+    path("cases/", include("cases.urls")),
     path("admin/", admin.site.urls),
 ]

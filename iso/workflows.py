@@ -124,6 +124,17 @@ def available_transitions(instance, user) -> list[TransitionChoice]:
     return [TransitionChoice.from_transition(t) for t in getter(user)]
 
 
+def transition_run(instance, name: str, *, by, comment: str = "", **kwargs) -> None:
+    """Check and apply transition ``name`` on an instance the caller has locked; the caller saves it.
+
+    For services that change other fields or rows in the same transaction as the state.
+    """
+    refusal = transition_refusal(instance, name, by)
+    if refusal:
+        raise TransitionRefused(refusal)
+    getattr(instance, name)(by=by, comment=comment, **kwargs)
+
+
 def transition_apply(instance, name: str, *, by, comment: str = "", **kwargs):
     """Apply transition ``name`` to ``instance`` as ``by``, on a row locked for the transaction.
 
@@ -133,10 +144,7 @@ def transition_apply(instance, name: str, *, by, comment: str = "", **kwargs):
     """
     with transaction.atomic():
         locked = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
-        refusal = transition_refusal(locked, name, by)
-        if refusal:
-            raise TransitionRefused(refusal)
-        getattr(locked, name)(by=by, comment=comment, **kwargs)
+        transition_run(locked, name, by=by, comment=comment, **kwargs)
         locked.save()
     return locked
 

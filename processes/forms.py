@@ -31,8 +31,10 @@ class ProcedureForm(forms.ModelForm):
 class RevisionContentForm(forms.ModelForm):
     class Meta:
         model = ProcedureRevision
-        fields = ["purpose", "scope", "references", "definitions", "content", "change_summary"]
-        widgets = {name: forms.Textarea(attrs={"rows": 4}) for name in fields}
+        fields = [
+            "purpose", "scope", "references", "definitions", "content", "change_summary", "supplement_restarts_clock",
+        ]
+        widgets = {name: forms.Textarea(attrs={"rows": 4}) for name in fields[:6]}
 
 
 class StepForm(forms.ModelForm):

@@ -9,6 +9,9 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+#: Step kinds that finish a case (processes.models.Step.END_KINDS, repeated to keep this module free of models).
+END_KINDS = ("end", "refusal")
+
 
 @dataclass
 class StepGraph:
@@ -40,7 +43,7 @@ class StepGraph:
         if not self.kinds:
             return [_("The revision has no steps.")]
         starts = sorted(code for code, kind in self.kinds.items() if kind == "start")
-        ends = {code for code, kind in self.kinds.items() if kind == "end"}
+        ends = {code for code, kind in self.kinds.items() if kind in END_KINDS}
         if len(starts) != 1:
             if not starts:
                 return [_("The step graph needs exactly one start step; it has none.")]
@@ -74,3 +77,56 @@ class StepGraph:
 
     def next_steps(self, code: str) -> list[str]:
         return list(self.moves.get(code, []))
+
+    def start(self) -> str | None:
+        starts = [code for code, kind in self.kinds.items() if kind == "start"]
+        return starts[0] if len(starts) == 1 else None
+
+    def _forward_moves(self, start: str) -> dict[str, list[str]]:
+        """The moves without those that loop back (to a step already on the way from the start)."""
+        forward: dict[str, list[str]] = {code: [] for code in self.kinds}
+        state: dict[str, int] = {}  # 1 = on the current path, 2 = finished
+        stack = [(start, iter(self.moves.get(start, [])))]
+        state[start] = 1
+        while stack:
+            code, targets = stack[-1]
+            target = next(targets, None)
+            if target is None:
+                state[code] = 2
+                stack.pop()
+            elif state.get(target) != 1:
+                forward[code].append(target)
+                if target not in state:
+                    state[target] = 1
+                    stack.append((target, iter(self.moves.get(target, []))))
+        return forward
+
+    def longest_path(self, weights: dict[str, float]) -> tuple[float, list[str]]:
+        """The heaviest way from the start to a step that returns a result, loops left out.
+
+        With each step's time limit as its weight, this is the time a case may take when every
+        step uses its whole allowance: the basis of the case's due date.
+        """
+        start = self.start()
+        if start is None:
+            return 0.0, []
+        forward = self._forward_moves(start)
+        results = {code for code, kind in self.kinds.items() if kind == "end"} or {
+            code for code, kind in self.kinds.items() if kind in END_KINDS
+        }
+        best: dict[str, tuple[float, list[str]] | None] = {}
+
+        def visit(code: str) -> tuple[float, list[str]] | None:
+            if code in best:
+                return best[code]
+            options = [found for nxt in forward[code] if (found := visit(nxt)) is not None]
+            if code in results:
+                options.append((0.0, []))
+            if not options:
+                best[code] = None
+                return None
+            weight, path = max(options, key=lambda option: option[0])
+            best[code] = (weight + weights.get(code, 0.0), [code, *path])
+            return best[code]
+
+        return visit(start) or (0.0, [])

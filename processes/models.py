@@ -83,6 +83,12 @@ class ProcedureRevision(WorkflowModel):
                     "conditions and legal basis. The step table follows from the steps."),
     )
     change_summary = models.TextField(_("change summary"), blank=True)
+    supplement_restarts_clock = models.BooleanField(
+        _("a supplement restarts the time limit"),
+        default=True,
+        help_text=_("When the applicant completes the dossier, the time limit starts again from zero "
+                    "(one-stop-shop rule); otherwise the clock only pauses while waiting."),
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT, related_name="authored_revisions"
     )
@@ -296,7 +302,11 @@ class Step(models.Model):
     class Kind(models.TextChoices):
         START = "start", _("Start")
         TASK = "task", _("Step")
-        END = "end", _("End")
+        END = "end", _("End: result returned")
+        REFUSAL = "refusal", _("End: refused")
+
+    #: Kinds that finish a case: reaching one completes it, or rejects it for a refusal.
+    END_KINDS = (Kind.END, Kind.REFUSAL)
 
     class TimeUnit(models.TextChoices):
         WORKING_DAYS = "working_days", _("working days")
@@ -331,6 +341,10 @@ class Step(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.name}"
+
+    @property
+    def is_end(self) -> bool:
+        return self.kind in self.END_KINDS
 
     @property
     def time_limit_display(self) -> str:

@@ -62,7 +62,7 @@ def revision_start(*, procedure: Procedure, by: User) -> ProcedureRevision:
 
 
 def _copy_content(source: ProcedureRevision, draft: ProcedureRevision) -> None:
-    for name in ("purpose", "scope", "references", "definitions", "content"):
+    for name in ("purpose", "scope", "references", "definitions", "content", "supplement_restarts_clock"):
         setattr(draft, name, getattr(source, name))
     draft.save()
     forms = {}

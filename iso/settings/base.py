@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "import_export",
     "iso",
     "processes",
+    "cases",
 ]
 
 MIDDLEWARE = [
@@ -136,3 +137,8 @@ LOGGING = {
 #: holidays and make-up working days are data (iso.CalendarDay). Weekdays: Monday is 0.
 WEEKEND_DAYS = (5, 6)
 OFFICE_HOURS = (("07:30", "11:30"), ("13:30", "17:00"))
+
+#: An open case whose due date is this many working hours away or less is shown as at risk.
+CASE_AT_RISK_WORKING_HOURS = float(os.environ.get("CASE_AT_RISK_WORKING_HOURS", 8))
+#: The on-time rate's denominator, named on every figure: "resolved" or "received" cases.
+ON_TIME_RATE_DENOMINATOR = os.environ.get("ON_TIME_RATE_DENOMINATOR", "resolved")

@@ -1,0 +1,216 @@
+"""Read queries on cases, and the on-time indicators, aggregated in the database."""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Avg, Count, F, Q, QuerySet, Value, When
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from iso.calendar import WorkingCalendar
+from iso.models import TransitionLog, User
+
+from .models import Case, StepVisit, Timing
+
+#: What the on-time rate is divided by; a setting because sources differ (Decree 61 art. 30 uses
+#: the dossiers received, published figures usually the dossiers resolved).
+DENOMINATORS = {
+    "resolved": _("cases resolved"),
+    "received": _("cases received"),
+}
+
+
+def rate_denominator() -> str:
+    denominator = getattr(settings, "ON_TIME_RATE_DENOMINATOR", "resolved")
+    if denominator not in DENOMINATORS:
+        raise ValueError(f"ON_TIME_RATE_DENOMINATOR must be one of {', '.join(DENOMINATORS)}, not {denominator!r}.")
+    return denominator
+
+
+def at_risk_boundary(now: datetime.datetime | None = None, calendar: WorkingCalendar | None = None) -> datetime.datetime:
+    """The moment before which an open case's due date puts it at risk now."""
+    calendar = calendar or WorkingCalendar.load()
+    return calendar.add_working_hours(now or timezone.now(), settings.CASE_AT_RISK_WORKING_HOURS)
+
+
+def _urgency(now: datetime.datetime, boundary: datetime.datetime):
+    """0 for late, 1 at risk, 2 on track, 3 waiting or closed: the order of every case list."""
+    running = Q(state__in=[Case.State.RECEIVED, Case.State.IN_PROGRESS])
+    return models.Case(
+        When(running & Q(due_at__lt=now), then=Value(0)),
+        When(running & Q(due_at__lt=boundary), then=Value(1)),
+        When(running, then=Value(2)),
+        default=Value(3),
+    )
+
+
+def case_list(*, filters: dict | None = None) -> QuerySet[Case]:
+    """Cases with what a list shows, most urgent first (late, at risk, on track, then the rest).
+
+    ``filters`` may hold ``q`` (dossier code or applicant), ``state``, ``procedure``, ``unit``,
+    ``assignee`` and ``late`` (overdue now or resolved late).
+    """
+    filters = filters or {}
+    now = timezone.now()
+    cases = Case.objects.select_related("procedure", "unit", "current_step", "assignee").annotate(
+        urgency=_urgency(now, at_risk_boundary(now))
+    )
+    if q := (filters.get("q") or "").strip():
+        cases = cases.filter(Q(reference__icontains=q) | Q(applicant_name__icontains=q))
+    if state := filters.get("state"):
+        cases = cases.filter(state=state)
+    if procedure := filters.get("procedure"):
+        cases = cases.filter(procedure=procedure)
+    if unit := filters.get("unit"):
+        cases = cases.filter(unit=unit)
+    if assignee := filters.get("assignee"):
+        cases = cases.filter(assignee=assignee)
+    if filters.get("late"):
+        cases = cases.filter(Q(urgency=0) | Q(timing=Timing.LATE))
+    return cases.order_by("urgency", "due_at", "pk")
+
+
+def my_cases(*, user: User) -> QuerySet[Case]:
+    """The open cases in ``user``'s hands, late first, then at risk, then by due date."""
+    return case_list(filters={"assignee": user}).filter(state__in=Case.OPEN_STATES)
+
+
+def case_get(*, reference: str) -> Case:
+    return Case.objects.select_related(
+        "procedure", "revision", "unit", "current_step", "assignee", "received_by", "apology__issued_by"
+    ).get(reference=reference)
+
+
+def case_visits(*, case: Case) -> QuerySet[StepVisit]:
+    return case.visits.select_related("step__responsible_unit", "handler", "left_by")
+
+
+@dataclass
+class Indicators:
+    """The on-time figures of one group of cases (a procedure, a unit, a month, or all)."""
+
+    key: object
+    label: str
+    received: int = 0
+    resolved: int = 0
+    early: int = 0
+    on_time: int = 0
+    late: int = 0
+    in_progress: int = 0
+    overdue: int = 0
+    denominator: str = "resolved"
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def resolved_on_time(self) -> int:
+        return self.early + self.on_time
+
+    @property
+    def rate(self) -> Decimal | None:
+        """Share of cases resolved early or on time, in percent, over the configured denominator."""
+        base = self.resolved if self.denominator == "resolved" else self.received
+        if not base:
+            return None
+        return (Decimal(self.resolved_on_time) * 100 / base).quantize(Decimal("0.01"))
+
+
+def _aggregates(now: datetime.datetime) -> dict:
+    running = [Case.State.RECEIVED, Case.State.IN_PROGRESS]
+    return {
+        "received": Count("pk"),
+        "resolved": Count("pk", filter=Q(state__in=Case.RESOLVED_STATES)),
+        "early": Count("pk", filter=Q(timing=Timing.EARLY)),
+        "on_time": Count("pk", filter=Q(timing=Timing.ON_TIME)),
+        "late": Count("pk", filter=Q(timing=Timing.LATE)),
+        "in_progress": Count("pk", filter=Q(state__in=Case.OPEN_STATES)),
+        "overdue": Count("pk", filter=Q(state__in=running, due_at__lt=now)),
+    }
+
+
+def _scope(*, unit=None, procedure=None, start=None, end=None) -> QuerySet[Case]:
+    """Cases received in [start, end) of a unit or procedure (all when not given)."""
+    cases = Case.objects.all()
+    if unit is not None:
+        cases = cases.filter(unit=unit)
+    if procedure is not None:
+        cases = cases.filter(procedure=procedure)
+    if start is not None:
+        cases = cases.filter(received_at__gte=start)
+    if end is not None:
+        cases = cases.filter(received_at__lt=end)
+    return cases
+
+
+def indicators_total(**scope) -> Indicators:
+    """The figures of every case in scope, in one aggregate query."""
+    row = _scope(**scope).aggregate(**_aggregates(timezone.now()))
+    return Indicators(key=None, label=str(_("All cases")), denominator=rate_denominator(), **row)
+
+
+def indicators_by(dimension: str, **scope) -> list[Indicators]:
+    """The figures per ``procedure``, ``unit`` or ``month`` of receipt, one GROUP BY query."""
+    cases = _scope(**scope)
+    if dimension == "procedure":
+        rows = cases.values(key=F("procedure__code"), label=F("procedure__title"))
+    elif dimension == "unit":
+        rows = cases.values(key=F("unit__code"), label=F("unit__name"))
+    elif dimension == "month":
+        rows = cases.annotate(key=TruncMonth("received_at")).values("key")
+    else:
+        raise ValueError(f"Unknown dimension {dimension!r}.")
+    denominator = rate_denominator()
+    result = []
+    for row in rows.annotate(**_aggregates(timezone.now())).order_by("key"):
+        key = row.pop("key")
+        label = row.pop("label", None) or (key.strftime("%m/%Y") if hasattr(key, "strftime") else str(key))
+        result.append(Indicators(key=key, label=label, denominator=denominator, **row))
+    return result
+
+
+@dataclass
+class StepLoad:
+    procedure: str
+    step: str
+    name: str
+    visits: int
+    average_hours: Decimal | None
+    allowed_hours: Decimal | None
+    late: int
+
+    @property
+    def ratio(self) -> Decimal | None:
+        """Average time spent over time allowed: above 1, the step is a bottleneck."""
+        if not self.average_hours or not self.allowed_hours:
+            return None
+        return (Decimal(self.average_hours) / Decimal(self.allowed_hours)).quantize(Decimal("0.01"))
+
+
+def step_loads(**scope) -> list[StepLoad]:
+    """Average working time spent in each step against its allowance, slowest first."""
+    visits = StepVisit.objects.filter(left_at__isnull=False, case__in=_scope(**scope), hours_allowed__gt=0)
+    rows = (
+        visits.values(procedure=F("case__procedure__code"), code=F("step__code"), name=F("step__name"))
+        .annotate(
+            visits=Count("pk"),
+            average_hours=Avg("hours_spent"),
+            allowed_hours=Avg("hours_allowed"),
+            late=Count("pk", filter=Q(timing=Timing.LATE)),
+        )
+        .order_by("procedure", "code")
+    )
+    loads = [
+        StepLoad(
+            procedure=r["procedure"], step=r["code"], name=r["name"], visits=r["visits"],
+            average_hours=r["average_hours"], allowed_hours=r["allowed_hours"], late=r["late"],
+        )
+        for r in rows
+    ]
+    return sorted(loads, key=lambda load: load.ratio or 0, reverse=True)
+
+
+def case_history(*, case: Case) -> QuerySet[TransitionLog]:
+    return TransitionLog.objects.for_object(case).select_related("actor")

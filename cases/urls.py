@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "cases"
+
+urlpatterns = [
+    path("", views.case_list, name="case_list"),
+    path("new/", views.case_create, name="case_create"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/export.<str:fmt>", views.dashboard_export, name="dashboard_export"),
+    path("<str:reference>/", views.case_detail, name="case_detail"),
+    path("<str:reference>/<str:action>/", views.case_action, name="case_action"),
+]

@@ -1,10 +1,13 @@
 """Working-time arithmetic on the awkward cases of a one-stop shop."""
 
 import datetime
+import io
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.management import CommandError, call_command
+from django.utils.translation import override
 
 from iso.calendar import WorkingCalendar
 from iso.models import CalendarDay
@@ -94,3 +97,24 @@ def test_the_configured_calendar_reads_holidays_and_make_up_days_from_the_databa
     assert not calendar.is_working_day(datetime.date(2026, 9, 2))
     assert calendar.is_working_day(datetime.date(2026, 9, 5))
     assert calendar.hours_per_day == Decimal("7.5")
+
+
+@pytest.mark.django_db
+def test_the_calendar_is_imported_from_csv_all_or_nothing_and_twice_changes_nothing(tmp_path):
+    good = tmp_path / "holidays.csv"
+    good.write_text("date,kind,name\n2027-01-01,holiday,Tết Dương lịch\n2027-05-08,working_day,Làm bù\n", encoding="utf-8")
+    call_command("import_calendar", str(good), stdout=io.StringIO())
+    call_command("import_calendar", str(good), stdout=io.StringIO())
+    assert list(CalendarDay.objects.values_list("date", "kind")) == [
+        (datetime.date(2027, 1, 1), "holiday"), (datetime.date(2027, 5, 8), "working_day"),
+    ]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("date,kind,name\n2027-09-02,holiday,Quốc khánh\n2027-13-01,holiday,\n", encoding="utf-8")
+    err = io.StringIO()
+    with override("en"), pytest.raises(CommandError, match="2 error"):
+        call_command("import_calendar", str(bad), stderr=err)
+    assert err.getvalue().splitlines() == [
+        "row 3, column date: “2027-13-01” is not a date (use YYYY-MM-DD)",
+        "row 3, column name: is required",
+    ]
+    assert not CalendarDay.objects.filter(date=datetime.date(2027, 9, 2)).exists()

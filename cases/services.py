@@ -140,7 +140,7 @@ def case_receive(
 
 
 def _lock(case: Case) -> Case:
-    return Case.objects.select_for_update().select_related("current_step", "revision").get(pk=case.pk)
+    return Case.objects.select_for_update(of=("self",)).select_related("current_step", "revision").get(pk=case.pk)
 
 
 def _leave_current_step(case: Case, *, by: User, action: str, at: datetime.datetime, calendar) -> StepVisit:

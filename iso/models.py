@@ -149,6 +149,11 @@ class Clause(models.Model):
 
 
 class TransitionLogQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, update_conflicts=False, **kwargs):
+        if update_conflicts:
+            raise TypeError("The transition log is append-only; entries cannot be overwritten.")
+        return super().bulk_create(objs, *args, **kwargs)
+
     def update(self, **kwargs):
         raise TypeError("The transition log is append-only; entries cannot be updated.")
 
@@ -192,6 +197,8 @@ class TransitionLog(models.Model):
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise TypeError("The transition log is append-only; entries cannot be updated.")
+        # An INSERT, never the UPDATE Django would try for a given primary key: a reused id fails.
+        kwargs["force_insert"] = True
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):

@@ -97,14 +97,22 @@ def transition_label(model: type[models.Model], name: str) -> str:
     return name
 
 
-def transition_refusal(instance, name: str, user) -> str | None:
-    """Why ``user`` may not apply transition ``name`` to ``instance`` now; None when they may."""
+def transition_refusal(instance, name: str, user, *, internal: bool = False) -> str | None:
+    """Why ``user`` may not apply transition ``name`` to ``instance`` now; None when they may.
+
+    Transitions marked ``custom={"internal": True}`` happen only as part of another use case
+    (superseding is part of publishing) and are refused unless the caller says ``internal=True``.
+    """
     transition = _transition_for(instance, name)
+    if transition is not None and transition.custom.get("internal") and not internal:
+        return _("“%(action)s” happens only as part of another action, never on its own.") % {
+            "action": transition_label(type(instance), name)
+        }
     if transition is None:
         return _("“%(action)s” is not possible while %(object)s is %(state)s.") % {
             "action": transition_label(type(instance), name),
             "object": instance,
-            "state": instance.get_state_display(),
+            "state": instance.get_state_display().lower(),
         }
     for condition in transition.conditions:
         if not condition(instance):
@@ -121,21 +129,21 @@ def available_transitions(instance, user) -> list[TransitionChoice]:
     """The transitions ``user`` may apply to ``instance`` now."""
     field = _state_field(instance)
     getter = getattr(instance, f"get_available_user_{field.name}_transitions")
-    return [TransitionChoice.from_transition(t) for t in getter(user)]
+    return [TransitionChoice.from_transition(t) for t in getter(user) if not t.custom.get("internal")]
 
 
-def transition_run(instance, name: str, *, by, comment: str = "", **kwargs) -> None:
+def transition_run(instance, name: str, *, by, comment: str = "", internal: bool = False, **kwargs) -> None:
     """Check and apply transition ``name`` on an instance the caller has locked; the caller saves it.
 
     For services that change other fields or rows in the same transaction as the state.
     """
-    refusal = transition_refusal(instance, name, by)
+    refusal = transition_refusal(instance, name, by, internal=internal)
     if refusal:
         raise TransitionRefused(refusal)
     getattr(instance, name)(by=by, comment=comment, **kwargs)
 
 
-def transition_apply(instance, name: str, *, by, comment: str = "", **kwargs):
+def transition_apply(instance, name: str, *, by, comment: str = "", internal: bool = False, **kwargs):
     """Apply transition ``name`` to ``instance`` as ``by``, on a row locked for the transaction.
 
     The state is read again under the lock, so two users pressing the same button at the same
@@ -144,7 +152,7 @@ def transition_apply(instance, name: str, *, by, comment: str = "", **kwargs):
     """
     with transaction.atomic():
         locked = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
-        transition_run(locked, name, by=by, comment=comment, **kwargs)
+        transition_run(locked, name, by=by, comment=comment, internal=internal, **kwargs)
         locked.save()
     return locked
 

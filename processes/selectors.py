@@ -128,7 +128,7 @@ def _revision_sections(revision: ProcedureRevision) -> list[tuple[str, list[str]
     for step in steps:
         who = step.responsible_unit.name if step.responsible_unit else step.get_responsible_role_display()
         forms = ", ".join(f.code for f in step.forms.all())
-        step_lines.append(f"{step.code} | {step.name} | {who} | {step.time_limit_display} | {forms}".rstrip(" |"))
+        step_lines.append(" | ".join(part for part in (step.code, step.name, who, step.time_limit_display, forms) if part))
         step_lines.extend(f"    → {edge.target.code}: {edge.action}" for edge in step.outgoing.all())
     sections = [
         (_("1. Purpose"), revision.purpose.splitlines()),

@@ -131,9 +131,15 @@ def revision_publish(
         procedure_id=revision.procedure_id, state=ProcedureRevision.State.EFFECTIVE
     ).first()
     if previous is not None:
+        if effective_from and previous.effective_from and effective_from < previous.effective_from:
+            raise ValidationError(
+                {"effective_from": _("%(revision)s cannot take effect before %(previous)s did (%(date)s).")
+                 % {"revision": revision, "previous": previous, "date": previous.effective_from.strftime("%d/%m/%Y")}}
+            )
         transition_apply(
             previous,
             "supersede",
+            internal=True,
             by=by,
             comment=_("Superseded by %(revision)s.") % {"revision": revision},
             ended_on=effective_from,

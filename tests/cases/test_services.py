@@ -224,4 +224,4 @@ def test_a_closed_case_refuses_further_transitions_with_the_state_named(birth, c
     case = services.case_withdraw(case=receive(birth, clerk), by=clerk, reason="Rút", at=at("2026-05-18", "09:00"))
     with override("en"), pytest.raises(TransitionRefused) as excinfo:
         services.case_reject(case=case, by=clerk, reason="x")
-    assert messages_of(excinfo) == ["“Refuse” is not possible while QT-06-260518-0001 is Withdrawn."]
+    assert messages_of(excinfo) == ["“Refuse” is not possible while QT-06-260518-0001 is withdrawn."]

@@ -300,10 +300,32 @@ def test_only_the_secretary_may_withdraw(request, effective, user):
 def test_only_the_secretary_may_supersede(effective, approver):
     log_before = _log(effective)
 
-    message = _refused(lambda: transition_apply(effective, "supersede", by=approver))
+    message = _refused(lambda: transition_apply(effective, "supersede", by=approver, internal=True))
 
     assert message == "Only the ISO secretary may supersede a revision."
     _assert_nothing_changed(effective, State.EFFECTIVE, log_before)
+
+
+def test_superseding_is_never_done_on_its_own_even_by_the_secretary(effective, secretary):
+    log_before = _log(effective)
+
+    message = _refused(lambda: transition_apply(effective, "supersede", by=secretary))
+
+    assert message == "“Supersede” happens only as part of another action, never on its own."
+    _assert_nothing_changed(effective, State.EFFECTIVE, log_before)
+
+
+def test_a_revision_cannot_take_effect_before_the_one_it_replaces(effective, procedure, process_owner, secretary):
+    successor = make_approved(services.revision_start(procedure=procedure, by=process_owner))
+    earlier = effective.effective_from - datetime.timedelta(days=1)
+
+    with override("en"), pytest.raises(ValidationError) as excinfo:
+        services.revision_publish(revision=successor, by=secretary, effective_from=earlier)
+
+    assert excinfo.value.message_dict["effective_from"] == [
+        f"{successor} cannot take effect before {effective} did ({effective.effective_from:%d/%m/%Y})."
+    ]
+    assert _state(effective) == State.EFFECTIVE
 
 
 def test_publishing_with_a_refused_role_leaves_the_previous_revision_effective(
@@ -390,20 +412,20 @@ def test_submitting_a_revision_without_steps_is_refused(procedure, process_owner
 @pytest.mark.parametrize(
     ("state", "name", "user", "message"),
     [
-        ("draft", "approve", "approver", "“Approve” is not possible while QT-01 revision 0 is Draft."),
-        ("draft", "return_to_author", "approver", "“Return to author” is not possible while QT-01 revision 0 is Draft."),
-        ("draft", "publish", "secretary", "“Publish” is not possible while QT-01 revision 0 is Draft."),
-        ("draft", "withdraw", "secretary", "“Withdraw” is not possible while QT-01 revision 0 is Draft."),
-        ("in_review", "submit", "process_owner", "“Submit for review” is not possible while QT-01 revision 0 is In review."),
-        ("in_review", "publish", "secretary", "“Publish” is not possible while QT-01 revision 0 is In review."),
-        ("approved", "approve", "second_approver", "“Approve” is not possible while QT-01 revision 0 is Approved."),
-        ("approved", "return_to_author", "approver", "“Return to author” is not possible while QT-01 revision 0 is Approved."),
-        ("effective", "publish", "secretary", "“Publish” is not possible while QT-01 revision 0 is Effective."),
-        ("effective", "submit", "secretary", "“Submit for review” is not possible while QT-01 revision 0 is Effective."),
-        ("superseded", "withdraw", "secretary", "“Withdraw” is not possible while QT-01 revision 0 is Superseded."),
-        ("superseded", "publish", "secretary", "“Publish” is not possible while QT-01 revision 0 is Superseded."),
-        ("withdrawn", "withdraw", "secretary", "“Withdraw” is not possible while QT-01 revision 0 is Withdrawn."),
-        ("withdrawn", "publish", "secretary", "“Publish” is not possible while QT-01 revision 0 is Withdrawn."),
+        ("draft", "approve", "approver", "“Approve” is not possible while QT-01 revision 0 is draft."),
+        ("draft", "return_to_author", "approver", "“Return to author” is not possible while QT-01 revision 0 is draft."),
+        ("draft", "publish", "secretary", "“Publish” is not possible while QT-01 revision 0 is draft."),
+        ("draft", "withdraw", "secretary", "“Withdraw” is not possible while QT-01 revision 0 is draft."),
+        ("in_review", "submit", "process_owner", "“Submit for review” is not possible while QT-01 revision 0 is in review."),
+        ("in_review", "publish", "secretary", "“Publish” is not possible while QT-01 revision 0 is in review."),
+        ("approved", "approve", "second_approver", "“Approve” is not possible while QT-01 revision 0 is approved."),
+        ("approved", "return_to_author", "approver", "“Return to author” is not possible while QT-01 revision 0 is approved."),
+        ("effective", "publish", "secretary", "“Publish” is not possible while QT-01 revision 0 is effective."),
+        ("effective", "submit", "secretary", "“Submit for review” is not possible while QT-01 revision 0 is effective."),
+        ("superseded", "withdraw", "secretary", "“Withdraw” is not possible while QT-01 revision 0 is superseded."),
+        ("superseded", "publish", "secretary", "“Publish” is not possible while QT-01 revision 0 is superseded."),
+        ("withdrawn", "withdraw", "secretary", "“Withdraw” is not possible while QT-01 revision 0 is withdrawn."),
+        ("withdrawn", "publish", "secretary", "“Publish” is not possible while QT-01 revision 0 is withdrawn."),
     ],
 )
 def test_a_transition_from_the_wrong_state_is_refused(request, state, name, user, message):
@@ -426,10 +448,10 @@ def test_a_stale_copy_cannot_apply_a_transition_already_applied(draft, process_o
 
     with override("en"):
         assert _refused(lambda: services.revision_submit(revision=stale, by=process_owner)) == (
-            "“Submit for review” is not possible while QT-01 revision 0 is Approved."
+            "“Submit for review” is not possible while QT-01 revision 0 is approved."
         )
         assert _refused(lambda: services.revision_approve(revision=stale_in_review, by=second_approver)) == (
-            "“Approve” is not possible while QT-01 revision 0 is Approved."
+            "“Approve” is not possible while QT-01 revision 0 is approved."
         )
     assert [row[0] for row in _log(draft)] == ["submit", "approve"]
 
@@ -686,11 +708,11 @@ def test_the_diff_reports_added_and_removed_lines_in_their_section(effective, pr
         ("-", "Bảo đảm đúng hẹn."),
         ("+", "Bảo đảm đúng hẹn 99,98%."),
     ]
-    assert ("-", "XL | Thẩm định, xử lý |  | 3 working days") in sections["Steps"].lines
-    assert ("+", "XL | Thẩm định |  | 3 working days") in sections["Steps"].lines
+    assert ("-", "XL | Thẩm định, xử lý | 3 working days") in sections["Steps"].lines
+    assert ("+", "XL | Thẩm định | 3 working days") in sections["Steps"].lines
     assert [line for line in sections["Steps"].lines if line[0] != " "] == [
-        ("-", "XL | Thẩm định, xử lý |  | 3 working days"),
-        ("+", "XL | Thẩm định |  | 3 working days"),
+        ("-", "XL | Thẩm định, xử lý | 3 working days"),
+        ("+", "XL | Thẩm định | 3 working days"),
     ]
     assert sections["6. Forms"].lines == [("+", "BM.09 Phiếu hẹn")]
     changed = {title for title, section in sections.items() if section.changed}

@@ -1,0 +1,142 @@
+"""The demo organisation: a fictional district People's Committee, its departments and communes, and
+one login per role, so that a fresh installation can be shown and tried at once.
+
+Everything here is created idempotently, by unit code and by username: loading twice changes
+nothing. It is demo data for a throwaway database, never for a real organisation's.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+
+from .models import OrgUnit, Role, User
+
+#: The password of every demo login. For the demo only: a real installation never loads this data.
+DEMO_PASSWORD = "demo-iso-9001"
+
+#: What ``manage.py load_demo`` runs after :func:`load_organisation`, in order, as dotted paths to
+#: functions that take the :class:`DemoOrganisation`. Dotted paths keep the core free of imports of
+#: the apps built on it; each app that has demo data adds its loader here.
+DEMO_LOADERS: list[str] = [
+    "processes.demo.load_procedures",
+]
+
+#: Units as (code, name, kind, parent code), parents before their children.
+UNITS = [
+    ("HQT", "UBND huyện Quang Trung", OrgUnit.Kind.DISTRICT, None),
+    ("VP", "Văn phòng HĐND và UBND huyện", OrgUnit.Kind.DEPARTMENT, "HQT"),
+    # The one-stop shop of a district sits under its office, as in most districts.
+    ("MC", "Bộ phận Tiếp nhận và trả kết quả huyện (Bộ phận Một cửa)", OrgUnit.Kind.SECTION, "VP"),
+    ("TP", "Phòng Tư pháp", OrgUnit.Kind.DEPARTMENT, "HQT"),
+    ("TCKH", "Phòng Tài chính - Kế hoạch", OrgUnit.Kind.DEPARTMENT, "HQT"),
+    ("NV", "Phòng Nội vụ", OrgUnit.Kind.DEPARTMENT, "HQT"),
+    ("KTHT", "Phòng Kinh tế và Hạ tầng", OrgUnit.Kind.DEPARTMENT, "HQT"),
+    ("XAP", "UBND xã An Phú", OrgUnit.Kind.COMMUNE, "HQT"),
+    ("XHB", "UBND xã Hòa Bình", OrgUnit.Kind.COMMUNE, "HQT"),
+    ("XTL", "UBND xã Tân Lập", OrgUnit.Kind.COMMUNE, "HQT"),
+]
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    username: str
+    full_name: str
+    job_title: str
+    unit: str
+    role: Role
+    #: Further roles: a head of office may both write procedures and approve others' revisions.
+    extra_roles: tuple[Role, ...] = ()
+    is_staff: bool = False
+
+
+#: The main login of each role comes first; the others give the acknowledgement lists several
+#: readers and let the rule "the approver is never the author" be shown with two approvers.
+PEOPLE = [
+    DemoPerson("thuky", "Nguyễn Thị Thu Hà", "Chuyên viên Văn phòng HĐND và UBND huyện, Thư ký ISO", "VP",
+               Role.ISO_SECRETARY, is_staff=True),
+    DemoPerson("lanhdao", "Trần Quốc Hùng", "Phó Chủ tịch UBND huyện, Trưởng Ban chỉ đạo ISO", "HQT", Role.APPROVER),
+    DemoPerson("chuquytrinh", "Phạm Văn Đức", "Trưởng phòng Tư pháp", "TP", Role.PROCESS_OWNER),
+    DemoPerson("canbo", "Hoàng Thị Lan", "Công chức Bộ phận Tiếp nhận và trả kết quả", "MC", Role.STAFF),
+    DemoPerson("danhgia", "Đỗ Minh Tuấn", "Phó Trưởng phòng Nội vụ, chuyên gia đánh giá nội bộ", "NV",
+               Role.INTERNAL_AUDITOR),
+    DemoPerson("xem", "Vũ Thị Hồng Nhung", "Chuyên viên Phòng Tài chính - Kế hoạch", "TCKH", Role.VIEWER),
+    DemoPerson("lanhdao2", "Lê Thị Minh Tâm", "Chánh Văn phòng HĐND và UBND huyện, Phó Trưởng Ban chỉ đạo ISO", "VP",
+               Role.APPROVER, extra_roles=(Role.PROCESS_OWNER,)),
+    DemoPerson("motcua2", "Bùi Văn Khánh", "Công chức Bộ phận Tiếp nhận và trả kết quả", "MC", Role.STAFF),
+    DemoPerson("cb.tuphap", "Ngô Thị Thanh Hương", "Chuyên viên Phòng Tư pháp (chứng thực)", "TP", Role.STAFF),
+    DemoPerson("cb.dkkd", "Đặng Văn Long", "Chuyên viên Phòng Tài chính - Kế hoạch (đăng ký kinh doanh)", "TCKH",
+               Role.STAFF),
+    DemoPerson("cb.xaydung", "Trịnh Văn Sơn", "Chuyên viên Phòng Kinh tế và Hạ tầng (cấp phép xây dựng)", "KTHT",
+               Role.STAFF),
+    DemoPerson("chutich.anphu", "Phan Văn Bình", "Chủ tịch UBND xã An Phú", "XAP", Role.STAFF),
+    DemoPerson("hotich.anphu", "Lý Thị Mai", "Công chức Tư pháp - Hộ tịch xã An Phú", "XAP", Role.STAFF),
+    DemoPerson("vanphong.anphu", "Đinh Văn Toàn", "Công chức Văn phòng - Thống kê xã An Phú (Bộ phận Một cửa)", "XAP",
+               Role.STAFF),
+    DemoPerson("hotich.hoabinh", "Cao Thị Ngọc Ánh", "Công chức Tư pháp - Hộ tịch xã Hòa Bình", "XHB", Role.STAFF),
+    DemoPerson("vanphong.hoabinh", "Tạ Văn Hải", "Công chức Văn phòng - Thống kê xã Hòa Bình (Bộ phận Một cửa)",
+               "XHB", Role.STAFF),
+    DemoPerson("hotich.tanlap", "Mai Thị Thủy", "Công chức Tư pháp - Hộ tịch xã Tân Lập", "XTL", Role.STAFF),
+]
+
+
+@dataclass
+class DemoOrganisation:
+    """What :func:`load_organisation` made, for the loaders of the apps to build on."""
+
+    #: Every demo unit by code.
+    units: dict[str, OrgUnit]
+    #: The main login of each role, by role value (``users[Role.APPROVER]``).
+    users: dict[str, User]
+    #: Every demo login by username, in the order of :data:`PEOPLE`.
+    people: dict[str, User]
+
+    def logins(self) -> list[tuple[tuple[Role, ...], User]]:
+        """Each demo login with its roles, main logins first."""
+        return [((person.role, *person.extra_roles), self.people[person.username]) for person in PEOPLE]
+
+
+def load_organisation() -> DemoOrganisation:
+    """Create or refresh the demo units and logins, and return them.
+
+    Units are matched by code and users by username; names, titles, units and staff status are
+    brought back to the demo's values and the role groups added. A login that already exists keeps
+    its password, so that loading again never undoes a password someone has changed.
+    """
+    units: dict[str, OrgUnit] = {}
+    for code, name, kind, parent in UNITS:
+        units[code], _created = OrgUnit.objects.update_or_create(
+            code=code, defaults={"name": name, "kind": kind, "parent": units.get(parent), "is_active": True}
+        )
+
+    groups = {group.name: group for group in Group.objects.filter(name__in=Role.values)}
+    missing = set(Role.values) - set(groups)
+    if missing:
+        raise LookupError(f"The role groups {', '.join(sorted(missing))} are missing; run migrate first.")
+
+    usernames = [person.username for person in PEOPLE]
+    existing = set(User.objects.filter(username__in=usernames).values_list("username", flat=True))
+    # One hash for all new logins, and none when there are none: hashing is deliberately slow.
+    password = make_password(DEMO_PASSWORD) if existing != set(usernames) else None
+    for person in PEOPLE:
+        fields = {
+            "full_name": person.full_name,
+            "job_title": person.job_title,
+            "unit": units[person.unit],
+            "email": f"{person.username}@quangtrung.example.org",
+            "is_staff": person.is_staff,
+            "is_active": True,
+        }
+        user, _created = User.objects.update_or_create(
+            username=person.username, defaults=fields, create_defaults={**fields, "password": password}
+        )
+        user.groups.add(*(groups[role] for role in (person.role, *person.extra_roles)))
+
+    # Read the users again: permissions and roles are cached on an instance, and these instances
+    # were read before their groups were added.
+    fresh = User.objects.select_related("unit").in_bulk(usernames, field_name="username")
+    people = {username: fresh[username] for username in usernames}
+    main_logins = {}
+    for person in PEOPLE:
+        main_logins.setdefault(person.role.value, people[person.username])
+    return DemoOrganisation(units=units, users=main_logins, people=people)

@@ -1,0 +1,46 @@
+"""``manage.py load_demo``: the demo organisation, one login per role and the demo data of each app."""
+
+from django.apps import apps
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+from iso.demo import DEMO_LOADERS, DEMO_PASSWORD, load_organisation
+
+
+def _row_counts() -> dict[str, int]:
+    return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
+
+
+class Command(BaseCommand):
+    help = "Load the demo organisation, its logins and demo procedures; run again, it only adds what is missing."
+
+    def handle(self, *args, **options):
+        before = _row_counts()
+        with transaction.atomic():
+            organisation = load_organisation()
+            for path in DEMO_LOADERS:
+                import_string(path)(organisation)
+        after = _row_counts()
+
+        created = [
+            f"{apps.get_model(label)._meta.verbose_name_plural}: {after[label] - before.get(label, 0)}"
+            for label in after
+            if after[label] > before.get(label, 0)
+        ]
+        if created:
+            self.stdout.write(_("Demo data loaded. New rows: %(rows)s.") % {"rows": "; ".join(created)})
+        else:
+            self.stdout.write(_("The demo data was already loaded; nothing new was created."))
+
+        header = (_("Role"), _("Username"), _("Password"), _("Full name"))
+        rows = [
+            (", ".join(str(role.label) for role in roles), user.username, DEMO_PASSWORD, user.get_full_name())
+            for roles, user in organisation.logins()
+        ]
+        widths = [max(len(row[i]) for row in [header, *rows]) for i in range(3)]
+        self.stdout.write("")
+        for row in [header, *rows]:
+            self.stdout.write("  ".join([*(cell.ljust(width) for cell, width in zip(row, widths)), row[3]]))
+        self.stdout.write(_("The password is for this demo only: never load the demo data into a real installation."))

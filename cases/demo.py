@@ -16,13 +16,13 @@ from django.utils import timezone
 
 from iso.calendar import HOUR, WorkingCalendar
 from iso.models import TransitionLog, User
-from processes.models import ProcedureRevision, Step
+from processes.models import Procedure, ProcedureRevision, Step
 
 from .models import Apology, Case, StepVisit, SupplementRequest, Timing
 from .services import RuleBook, case_reference, classify_timing
 
 #: Cases per effective procedure with a step graph, spread over the last twelve months.
-CASES_PER_PROCEDURE = 450
+CASES_PER_PROCEDURE = 1000
 
 ORGANISATIONS = ("Công ty", "Hộ kinh doanh", "Hợp tác xã")
 APPLICANTS = [
@@ -75,6 +75,8 @@ class _Simulator:
         supplemented = 0.05 <= roll < 0.14
         refused = refusal is not None and 0.14 <= roll < 0.18
         withdrawn = 0.18 <= roll < 0.20
+        # Some recent cases sit in appraisal, so that the lists have overdue and at-risk work to show.
+        stalled = received_at > self.now - datetime.timedelta(days=20) and rng.random() < 0.4
         applicant = rng.choice(APPLICANTS)
         # The protected state can only be given to the constructor, so the case is built last from these fields.
         case = _Fields(
@@ -118,7 +120,7 @@ class _Simulator:
                 log += [("request_supplement", "in_progress", "waiting_supplement", asked, "Bản sao giấy tờ tùy thân có chứng thực"),
                         ("receive_supplement", "waiting_supplement", "in_progress", resumed, "")]
             left = cal.add_working_seconds(moment, spent + waited)
-            if left > self.now or (withdrawn and index == 1):
+            if left > self.now or (index == 1 and (withdrawn or stalled)):
                 if withdrawn and left <= self.now:
                     visit.left_at, visit.action = left, "Rút hồ sơ"
                     case.state, case.outcome_note = Case.State.WITHDRAWN, "Công dân xin rút hồ sơ"
@@ -169,7 +171,7 @@ class _Simulator:
 
 
 def load_cases(organisation, *, per_procedure: int = CASES_PER_PROCEDURE, seed: int = 2026) -> None:
-    """A year of cases for every effective procedure with a step graph; skipped if any case exists."""
+    """A year of cases for every effective administrative procedure; skipped if any case exists."""
     if Case.objects.exists():
         return
     calendar = WorkingCalendar.load()
@@ -179,7 +181,11 @@ def load_cases(organisation, *, per_procedure: int = CASES_PER_PROCEDURE, seed: 
     clerks = list(User.objects.filter(groups__permissions__codename="handle_case", unit__isnull=False).distinct())
     simulator = _Simulator(calendar, rng, now, clerks)
     batch = _Batch()
-    revisions = ProcedureRevision.objects.filter(state=ProcedureRevision.State.EFFECTIVE, steps__isnull=False).distinct()
+    revisions = ProcedureRevision.objects.filter(
+        state=ProcedureRevision.State.EFFECTIVE,
+        procedure__category=Procedure.Category.ADMINISTRATIVE,
+        steps__isnull=False,
+    ).distinct()
     for revision in revisions.select_related("procedure").prefetch_related("steps__outgoing"):
         rules = RuleBook.for_revision(revision, calendar)
         if not rules.main_path:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 
-from .models import OrgUnit, Role, User
+from .models import CalendarDay, OrgUnit, Role, User
 
 #: The password of every demo login. For the demo only: a real installation never loads this data.
 DEMO_PASSWORD = "demo-iso-9001"
@@ -19,7 +19,38 @@ DEMO_PASSWORD = "demo-iso-9001"
 #: functions that take the :class:`DemoOrganisation`. Dotted paths keep the core free of imports of
 #: the apps built on it; each app that has demo data adds its loader here.
 DEMO_LOADERS: list[str] = [
+    "iso.demo.load_calendar",
     "processes.demo.load_procedures",
+    "cases.demo.load_cases",
+]
+
+#: Vietnam's public holidays on working days and the make-up working days, for the current and the
+#: next year (Labour Code 2019 art. 112 and the government's yearly decisions). Demo data: a real
+#: installation imports the official calendar with ``manage.py import_calendar``.
+CALENDAR = [
+    ("2026-01-01", "holiday", "Tết Dương lịch"),
+    ("2026-02-16", "holiday", "Tết Nguyên đán"),
+    ("2026-02-17", "holiday", "Tết Nguyên đán"),
+    ("2026-02-18", "holiday", "Tết Nguyên đán"),
+    ("2026-02-19", "holiday", "Tết Nguyên đán"),
+    ("2026-02-20", "holiday", "Tết Nguyên đán"),
+    ("2026-04-27", "holiday", "Giỗ Tổ Hùng Vương (nghỉ bù)"),
+    ("2026-04-30", "holiday", "Ngày Giải phóng miền Nam"),
+    ("2026-05-01", "holiday", "Ngày Quốc tế Lao động"),
+    ("2026-09-01", "holiday", "Quốc khánh"),
+    ("2026-09-02", "holiday", "Quốc khánh"),
+    ("2027-01-01", "holiday", "Tết Dương lịch"),
+    ("2027-02-04", "holiday", "Tết Nguyên đán"),
+    ("2027-02-05", "holiday", "Tết Nguyên đán"),
+    ("2027-02-08", "holiday", "Tết Nguyên đán"),
+    ("2027-02-09", "holiday", "Tết Nguyên đán"),
+    ("2027-02-10", "holiday", "Tết Nguyên đán"),
+    ("2027-02-20", "working_day", "Làm bù cho ngày nghỉ Tết Nguyên đán"),
+    ("2027-04-16", "holiday", "Giỗ Tổ Hùng Vương"),
+    ("2027-04-30", "holiday", "Ngày Giải phóng miền Nam"),
+    ("2027-05-03", "holiday", "Ngày Quốc tế Lao động (nghỉ bù)"),
+    ("2027-09-02", "holiday", "Quốc khánh"),
+    ("2027-09-03", "holiday", "Quốc khánh"),
 ]
 
 #: Units as (code, name, kind, parent code), parents before their children.
@@ -140,3 +171,9 @@ def load_organisation() -> DemoOrganisation:
     for person in PEOPLE:
         main_logins.setdefault(person.role.value, people[person.username])
     return DemoOrganisation(units=units, users=main_logins, people=people)
+
+
+def load_calendar(organisation: "DemoOrganisation") -> None:
+    """The demo working calendar: this year's and next year's holidays and make-up days."""
+    for date, kind, name in CALENDAR:
+        CalendarDay.objects.get_or_create(date=date, defaults={"kind": kind, "name": name})

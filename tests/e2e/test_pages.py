@@ -4,6 +4,7 @@ import pytest
 from django.core.management import call_command
 from django.utils.translation import gettext, override
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 from iso.demo import DEMO_PASSWORD
 
@@ -26,10 +27,14 @@ def _sign_in(browser, live_server, username):
     browser.find_element(By.NAME, "username").send_keys(username)
     browser.find_element(By.NAME, "password").send_keys(DEMO_PASSWORD)
     browser.find_element(By.CSS_SELECTOR, "form button[type=submit].primary").click()
+    WebDriverWait(browser, 20).until(lambda b: "/accounts/login/" not in b.current_url)
 
 
 def _switch_language(browser, code):
     browser.find_element(By.CSS_SELECTOR, f"button[name=language][value={code}]").click()
+    WebDriverWait(browser, 20).until(
+        lambda b: b.find_element(By.TAG_NAME, "html").get_attribute("lang") == code
+    )
 
 
 def test_main_pages_read_well_in_both_languages(browser, live_server):

@@ -101,7 +101,7 @@ def test_two_approvers_pressing_approve_at_once_approve_only_once(round_):
     winners = [o for o in outcomes if isinstance(o, ProcedureRevision)]
     refused = [o for o in outcomes if isinstance(o, TransitionRefused)]
     assert (len(winners), len(refused)) == (1, 1), outcomes
-    assert refused[0].message == f"“Approve” is not possible while {revision.procedure.code} revision 0 is Approved."
+    assert refused[0].message == f"“Approve” is not possible while {revision.procedure.code} revision 0 is approved."
     stored = ProcedureRevision.objects.get(pk=revision.pk)
     assert stored.state == State.APPROVED
     approvals = TransitionLog.objects.for_object(revision).filter(transition="approve")

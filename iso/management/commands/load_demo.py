@@ -23,6 +23,8 @@ class Command(BaseCommand):
             for path in DEMO_LOADERS:
                 import_string(path)(organisation)
         after = _row_counts()
+        if options["verbosity"] == 0:
+            return
 
         created = [
             f"{apps.get_model(label)._meta.verbose_name_plural}: {after[label] - before.get(label, 0)}"

@@ -1,0 +1,111 @@
+"""``manage.py load_demo``: one login per role, about ten procedures across the revision lifecycle,
+and nothing new when it runs again.
+
+Loading takes about a second, so each test loads once and checks one whole outcome.
+"""
+
+from io import StringIO
+
+import pytest
+from django.apps import apps
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.db.models import Count, F, Q
+
+from iso.demo import DEMO_PASSWORD, PEOPLE
+from iso.models import Role, TransitionLog, User
+from processes import selectors
+from processes.models import Procedure, ProcedureRevision
+
+pytestmark = pytest.mark.django_db
+
+MAIN_LOGINS = {
+    Role.ISO_SECRETARY: "thuky",
+    Role.APPROVER: "lanhdao",
+    Role.PROCESS_OWNER: "chuquytrinh",
+    Role.STAFF: "canbo",
+    Role.INTERNAL_AUDITOR: "danhgia",
+    Role.VIEWER: "xem",
+}
+
+
+def load_demo() -> str:
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    return out.getvalue()
+
+
+def row_counts() -> dict[str, int]:
+    return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
+
+
+def test_each_role_gets_a_login_in_the_group_of_that_role():
+    load_demo()
+
+    for role, username in MAIN_LOGINS.items():
+        user = User.objects.get(username=username)
+        assert user.groups.filter(name=role).exists(), username
+        assert user.check_password(DEMO_PASSWORD)
+        assert user.full_name and user.job_title and user.unit
+    assert User.objects.get(username="thuky").is_staff
+    assert not User.objects.get(username="canbo").is_staff
+    # Two approvers, so that a revision one of them wrote can be approved by the other.
+    assert Group.objects.get(name=Role.APPROVER).user_set.count() >= 2
+
+
+def test_the_procedures_cover_the_revision_lifecycle_and_obey_its_rules():
+    load_demo()
+    revisions = ProcedureRevision.objects.all()
+    State = ProcedureRevision.State
+
+    assert Procedure.objects.count() >= 10
+    assert Procedure.objects.filter(category=Procedure.Category.ADMINISTRATIVE).count() >= 4
+    assert not Procedure.objects.filter(clauses=None).exists()
+
+    assert {State.DRAFT, State.IN_REVIEW, State.APPROVED, State.EFFECTIVE, State.SUPERSEDED} <= set(
+        revisions.values_list("state", flat=True)
+    )
+    with_effective = Procedure.objects.annotate(
+        effective=Count("revisions", filter=Q(revisions__state=State.EFFECTIVE))
+    ).filter(effective__gt=0)
+    assert with_effective.count() >= 8
+    assert {procedure.effective for procedure in with_effective} == {1}
+    for old in revisions.filter(state=State.SUPERSEDED):
+        current = old.procedure.revisions.get(state=State.EFFECTIVE)
+        assert old.number < current.number and old.ended_on == current.effective_from
+    assert revisions.exclude(number=0).exclude(change_summary="").exists()
+
+    for revision in revisions.exclude(state=State.DRAFT):
+        assert revision.step_graph().errors() == [], str(revision)
+    assert revisions.exclude(approved_by=None).exists()
+    assert not revisions.filter(approved_by=F("author")).exists()
+
+    returned = TransitionLog.objects.get(transition="return_to_author")
+    assert returned.comment
+    assert returned.subject.state == State.DRAFT
+
+
+def test_some_expected_readers_have_acknowledged_and_some_have_not():
+    load_demo()
+
+    partly_read = [
+        revision
+        for revision in ProcedureRevision.objects.filter(state=ProcedureRevision.State.EFFECTIVE)
+        if revision.acknowledgements.exists() and selectors.revision_pending_readers(revision=revision).exists()
+    ]
+
+    assert len(partly_read) >= 3
+
+
+def test_loading_twice_creates_nothing_new_and_prints_every_login_both_times():
+    first_output = load_demo()
+    counts = row_counts()
+
+    second_output = load_demo()
+
+    assert row_counts() == counts
+    for output in (first_output, second_output):
+        for person in PEOPLE:
+            assert person.username in output
+            assert person.full_name in output
+        assert DEMO_PASSWORD in output

@@ -16,12 +16,13 @@ def navigation(request):
         (_("On-time dashboard"), reverse("cases:dashboard"), "cases.view_case"),
         (_("Administration"), reverse("admin:index"), "is_staff"),
     ]
-    allowed = []
-    for label, url, perm in items:
-        if perm == "is_staff":
-            if not user.is_staff:
-                continue
-        elif perm and not user.has_perm(perm):
-            continue
-        allowed.append({"label": label, "url": url, "active": request.path.startswith(url) and url != "/"})
+    allowed = [
+        {"label": label, "url": url, "active": False}
+        for label, url, perm in items
+        if (user.is_staff if perm == "is_staff" else not perm or user.has_perm(perm))
+    ]
+    # The entry whose address is the longest prefix of the page's is the current one.
+    matches = [item for item in allowed if request.path.startswith(item["url"])]
+    if matches:
+        max(matches, key=lambda item: len(item["url"]))["active"] = True
     return {"navigation": allowed}

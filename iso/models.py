@@ -38,6 +38,21 @@ class WorkflowModel(FSMModelMixin, models.Model):
         super().clean_fields(exclude=set(exclude or ()) | self._get_protected_fsm_fields())
 
 
+class OrgUnitQuerySet(models.QuerySet):
+    def with_descendants(self, unit_ids) -> set[int]:
+        """The ids of the given units and of every unit below them, read in one query."""
+        children: dict[int | None, list[int]] = {}
+        for pk, parent_id in self.values_list("pk", "parent_id"):
+            children.setdefault(parent_id, []).append(pk)
+        found, stack = set(), [pk for pk in unit_ids if pk is not None]
+        while stack:
+            pk = stack.pop()
+            if pk not in found:
+                found.add(pk)
+                stack.extend(children.get(pk, []))
+        return found
+
+
 class OrgUnit(models.Model):
     """A unit of the organisation: agency → department, or district → commune, as a tree."""
 
@@ -60,6 +75,8 @@ class OrgUnit(models.Model):
         related_name="children",
     )
     is_active = models.BooleanField(_("active"), default=True)
+
+    objects = OrgUnitQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("organisation unit")

@@ -47,6 +47,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "processes.review_procedurerevision",
         "processes.approve_procedurerevision",
         "processes.view_acknowledgement",
+        # Leaders sign results in the signing steps of administrative procedures.
+        "cases.handle_case",
     ],
     Role.PROCESS_OWNER: _READ
     + [

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from iso.models import TransitionLog, User
+from iso.models import OrgUnit, TransitionLog, User
 
 from .models import Acknowledgement, Procedure, ProcedureRevision, Step
 
@@ -96,10 +96,11 @@ def revision_history(*, revision: ProcedureRevision) -> QuerySet[TransitionLog]:
 
 
 def revision_readers(*, revision: ProcedureRevision) -> QuerySet[User]:
-    """The people expected to read a revision: active members of its owner unit and of the units
-    responsible for any of its steps."""
+    """The people expected to read a revision: active members of its owner unit, of the units
+    responsible for any of its steps, and of the units below those."""
     units = {revision.procedure.owner_unit_id}
     units |= set(revision.steps.exclude(responsible_unit=None).values_list("responsible_unit", flat=True))
+    units = OrgUnit.objects.with_descendants(units)
     return User.objects.filter(is_active=True, unit__in=units).select_related("unit").order_by("unit__code", "full_name")
 
 

@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
@@ -28,6 +28,8 @@ def procedure_create(
     *, code: str, title: str, owner_unit: OrgUnit, category: str, by: User, clauses=(), **content
 ) -> Procedure:
     """Register a procedure and open its first revision (number 0) as a draft written by ``by``."""
+    if not by.has_perm("processes.add_procedure"):
+        raise PermissionDenied(_("Only the ISO secretary may register a procedure."))
     procedure = Procedure(code=code.strip(), title=title.strip(), owner_unit=owner_unit, category=category)
     procedure.full_clean()
     procedure.save()
@@ -41,6 +43,8 @@ def procedure_create(
 @transaction.atomic
 def revision_start(*, procedure: Procedure, by: User) -> ProcedureRevision:
     """Open the next revision as a draft, copying the effective one (or, failing that, the latest)."""
+    if not by.has_perm("processes.add_procedurerevision"):
+        raise PermissionDenied(_("Only a process owner or the ISO secretary may start a revision."))
     procedure = Procedure.objects.select_for_update().get(pk=procedure.pk)
     open_revision = procedure.revisions.filter(state__in=OPEN_STATES).first()
     if open_revision is not None:

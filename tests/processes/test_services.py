@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 from django import forms as django_forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import override
 
@@ -35,16 +35,19 @@ SECOND_DAY = datetime.date(2026, 7, 1)
 
 
 @pytest.fixture
-def procedure(unit, process_owner):
-    return services.procedure_create(
+def procedure(unit, secretary, process_owner):
+    """QT-01, registered by the secretary; the process owner writes its first revision."""
+    procedure = services.procedure_create(
         code="QT-01",
         title="Đăng ký khai sinh",
         owner_unit=unit,
         category=Procedure.Category.ADMINISTRATIVE,
-        by=process_owner,
+        by=secretary,
         purpose="Quy định trình tự đăng ký khai sinh.\nBảo đảm đúng hẹn.",
         scope="Bộ phận một cửa.",
     )
+    procedure.revisions.update(author=process_owner)
+    return procedure
 
 
 @pytest.fixture
@@ -809,3 +812,18 @@ def test_an_inactive_user_is_offered_nothing(in_review, approver):
     approver.is_active = False
 
     assert _names(in_review, approver) == []
+
+
+def test_only_those_who_draft_procedures_may_register_one_or_start_a_revision(procedure, staff, unit):
+    with override("en"), pytest.raises(PermissionDenied, match="Only the ISO secretary may register a procedure."):
+        services.procedure_create(code="QT-77", title="Thử", owner_unit=unit, category="management", by=staff)
+    with override("en"), pytest.raises(PermissionDenied, match="Only a process owner or the ISO secretary may start a revision."):
+        services.revision_start(procedure=procedure, by=staff)
+    assert not Procedure.objects.filter(code="QT-77").exists()
+
+
+def test_readers_of_a_revision_include_the_members_of_sub_units(procedure, secretary, approver):
+    section = OrgUnitFactory(parent=procedure.owner_unit)
+    clerk = UserFactory(unit=section, roles=[Role.STAFF])
+    revision = make_effective(ProcedureRevisionFactory(procedure=procedure, author=secretary), approver=approver)
+    assert clerk in selectors.revision_readers(revision=revision)

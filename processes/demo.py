@@ -997,7 +997,8 @@ def _load_procedure(spec: dict, org: DemoOrganisation) -> None:
         title=spec["title"],
         owner_unit=org.units[spec["unit"]],
         category=spec["category"],
-        by=org.people[first["author"]],
+        by=org.users[Role.ISO_SECRETARY],
+        author=org.people[first["author"]],
         clauses=_clauses(spec["clauses"]),
     )
     revision = procedure.revisions.get(number=0)

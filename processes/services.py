@@ -25,16 +25,25 @@ OPEN_STATES = (ProcedureRevision.State.DRAFT, ProcedureRevision.State.IN_REVIEW,
 
 @transaction.atomic
 def procedure_create(
-    *, code: str, title: str, owner_unit: OrgUnit, category: str, by: User, clauses=(), **content
+    *,
+    code: str,
+    title: str,
+    owner_unit: OrgUnit,
+    category: str,
+    by: User,
+    author: User | None = None,
+    clauses=(),
+    **content,
 ) -> Procedure:
-    """Register a procedure and open its first revision (number 0) as a draft written by ``by``."""
+    """Register a procedure (the secretary, ``by``) and open its first revision, number 0, as a
+    draft written by ``author`` (``by`` unless given)."""
     if not by.has_perm("processes.add_procedure"):
         raise PermissionDenied(_("Only the ISO secretary may register a procedure."))
     procedure = Procedure(code=code.strip(), title=title.strip(), owner_unit=owner_unit, category=category)
     procedure.full_clean()
     procedure.save()
     procedure.clauses.set(clauses)
-    revision = ProcedureRevision(procedure=procedure, number=0, author=by, **content)
+    revision = ProcedureRevision(procedure=procedure, number=0, author=author or by, **content)
     revision.full_clean()
     revision.save()
     return procedure

@@ -43,10 +43,10 @@ def procedure(unit, secretary, process_owner):
         owner_unit=unit,
         category=Procedure.Category.ADMINISTRATIVE,
         by=secretary,
+        author=process_owner,
         purpose="Quy định trình tự đăng ký khai sinh.\nBảo đảm đúng hẹn.",
         scope="Bộ phận một cửa.",
     )
-    procedure.revisions.update(author=process_owner)
     return procedure
 
 

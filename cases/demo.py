@@ -65,7 +65,8 @@ class _Simulator:
 
     def case(self, batch: _Batch, rules: RuleBook, received_at: datetime.datetime, sequence: int) -> None:
         rng, cal = self.rng, self.calendar
-        clerk = rng.choice(self.clerks)
+        reception = rules.start.responsible_unit_id or rules.revision.procedure.owner_unit_id
+        clerk = rng.choice([c for c in self.clerks if c.unit_id == reception] or self.clerks)
         revision = rules.revision
         procedure = revision.procedure
         path = [rules.steps[code] for code in rules.main_path]

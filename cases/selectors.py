@@ -6,13 +6,15 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Avg, Count, F, Q, QuerySet, Value, When
+from django.db.models import Count, F, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from iso.calendar import WorkingCalendar
 from iso.models import TransitionLog, User
+
+from processes.models import Step
 
 from .models import Case, StepVisit, Timing
 
@@ -131,18 +133,20 @@ def _aggregates(now: datetime.datetime) -> dict:
     }
 
 
-def _scope(*, unit=None, procedure=None, start=None, end=None) -> QuerySet[Case]:
-    """Cases received in [start, end) of a unit or procedure (all when not given)."""
-    cases = Case.objects.all()
-    if unit is not None:
-        cases = cases.filter(unit=unit)
-    if procedure is not None:
-        cases = cases.filter(procedure=procedure)
-    if start is not None:
-        cases = cases.filter(received_at__gte=start)
-    if end is not None:
-        cases = cases.filter(received_at__lt=end)
-    return cases
+def _scope_filter(*, unit=None, procedure=None, start=None, end=None, prefix: str = "") -> Q:
+    """Cases received in [start, end) of a unit or procedure (all when not given), as a filter on
+    the case itself or, with ``prefix="case__"``, on rows that belong to a case."""
+    conditions = {
+        "unit": unit,
+        "procedure": procedure,
+        "received_at__gte": start,
+        "received_at__lt": end,
+    }
+    return Q(**{prefix + name: value for name, value in conditions.items() if value is not None})
+
+
+def _scope(**scope) -> QuerySet[Case]:
+    return Case.objects.filter(_scope_filter(**scope))
 
 
 def indicators_total(**scope) -> Indicators:
@@ -190,24 +194,33 @@ class StepLoad:
 
 
 def step_loads(**scope) -> list[StepLoad]:
-    """Average working time spent in each step against its allowance, slowest first."""
-    visits = StepVisit.objects.filter(left_at__isnull=False, case__in=_scope(**scope), hours_allowed__gt=0)
-    rows = (
-        visits.values(procedure=F("case__procedure__code"), code=F("step__code"), name=F("step__name"))
-        .annotate(
-            visits=Count("pk"),
-            average_hours=Avg("hours_spent"),
-            allowed_hours=Avg("hours_allowed"),
-            late=Count("pk", filter=Q(timing=Timing.LATE)),
-        )
-        .order_by("procedure", "code")
+    """Average working time spent in each step against its allowance, slowest first.
+
+    The database groups the visits by step (an integer key, no joins to group on); the few rows
+    that come back are then merged by procedure and step code across revisions.
+    """
+    visits = StepVisit.objects.filter(_scope_filter(**scope, prefix="case__"), left_at__isnull=False, hours_allowed__gt=0)
+    rows = visits.values("step_id").annotate(
+        visits=Count("pk"),
+        spent=Sum("hours_spent"),
+        allowed=Sum("hours_allowed"),
+        late=Count("pk", filter=Q(timing=Timing.LATE)),
     )
+    by_step = {row["step_id"]: row for row in rows}
+    steps = Step.objects.filter(pk__in=by_step).values_list("pk", "revision__procedure__code", "code", "name")
+    merged: dict[tuple[str, str, str], dict] = {}
+    for pk, procedure, code, name in steps:
+        row = by_step[pk]
+        total = merged.setdefault((procedure, code, name), {"visits": 0, "spent": 0, "allowed": 0, "late": 0})
+        for key in total:
+            total[key] += row[key] or 0
     loads = [
         StepLoad(
-            procedure=r["procedure"], step=r["code"], name=r["name"], visits=r["visits"],
-            average_hours=r["average_hours"], allowed_hours=r["allowed_hours"], late=r["late"],
+            procedure=procedure, step=code, name=name, visits=t["visits"],
+            average_hours=Decimal(t["spent"]) / t["visits"], allowed_hours=Decimal(t["allowed"]) / t["visits"],
+            late=t["late"],
         )
-        for r in rows
+        for (procedure, code, name), t in sorted(merged.items())
     ]
     return sorted(loads, key=lambda load: load.ratio or 0, reverse=True)
 

@@ -19,6 +19,10 @@ PAGES = [
     ("revision", "/procedures/QT-06/revisions/{effective}/", None),
     ("master-list", "/procedures/master-list/", "Master list of documents"),
     ("compare", "/procedures/QT-01/revisions/compare/", "Compare revisions"),
+    ("cases", "/cases/", "Cases"),
+    ("case", "/cases/{case}/", None),
+    ("intake", "/cases/new/", "Receive a case"),
+    ("dashboard", "/cases/dashboard/", "On-time dashboard"),
 ]
 
 
@@ -39,25 +43,28 @@ def _switch_language(browser, code):
 
 def test_main_pages_read_well_in_both_languages(browser, live_server):
     call_command("load_demo", verbosity=0)
+    from cases.models import Case
     from processes.models import ProcedureRevision
 
     effective = ProcedureRevision.objects.get(procedure__code="QT-06", state="effective").number
+    case = Case.objects.filter(procedure__code="QT-06", state="in_progress").order_by("due_at").first().reference
     _sign_in(browser, live_server, "thuky")
     for language in ("vi", "en"):
         _switch_language(browser, language)
         for name, path, heading in PAGES:
-            browser.get(live_server.url + path.format(effective=effective))
+            browser.get(live_server.url + path.format(effective=effective, case=case))
             body = browser.find_element(By.TAG_NAME, "body").text
             assert "Server Error" not in body and "Traceback" not in body, f"{name} failed in {language}"
             assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == language
             if heading:
                 with override(language):
                     assert gettext(heading) in browser.find_element(By.TAG_NAME, "h1").text
-            if name in {"procedure", "revision"}:
+            if name in {"procedure", "revision", "case"}:
                 # Vietnamese data reaches the page with its diacritics, whatever the interface language.
                 assert "Đăng ký khai sinh" in body
             browser.save_screenshot(str(SCREENSHOTS / f"{language}-{name}.png"))
     browser.set_window_size(390, 844)
-    browser.get(f"{live_server.url}/procedures/")
-    browser.save_screenshot(str(SCREENSHOTS / "en-procedures-phone.png"))
+    for name, path in (("procedures", "/procedures/"), ("dashboard", "/cases/dashboard/")):
+        browser.get(f"{live_server.url}{path}")
+        browser.save_screenshot(str(SCREENSHOTS / f"en-{name}-phone.png"))
     browser.set_window_size(1280, 900)

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from iso.admin import ReadOnlyModelAdmin
+
 from .models import Apology, Case, StepVisit, SupplementRequest
 
 
@@ -11,7 +13,7 @@ class StepVisitInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(ReadOnlyModelAdmin):
     """Cases are read here; they change only through their workflow, never by hand."""
 
     list_display = ["reference", "procedure", "unit", "state", "received_at", "due_at", "timing"]
@@ -20,15 +22,6 @@ class CaseAdmin(admin.ModelAdmin):
     list_select_related = ["procedure", "unit"]
     date_hierarchy = "received_at"
     inlines = [StepVisitInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(SupplementRequest)

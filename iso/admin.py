@@ -5,6 +5,19 @@ from django.utils.translation import gettext_lazy as _
 from .models import CalendarDay, Clause, OrgUnit, TransitionLog, User
 
 
+class ReadOnlyModelAdmin(admin.ModelAdmin):
+    """For records that change only through their workflow or are evidence: shown, never edited here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(OrgUnit)
 class OrgUnitAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "kind", "parent", "is_active"]
@@ -30,23 +43,14 @@ class ClauseAdmin(admin.ModelAdmin):
 
 
 @admin.register(TransitionLog)
-class TransitionLogAdmin(admin.ModelAdmin):
-    """Read-only: the log is evidence, written only by transitions."""
+class TransitionLogAdmin(ReadOnlyModelAdmin):
+    """The log is evidence, written only by transitions."""
 
     list_display = ["at", "object_repr", "transition", "source", "target", "actor"]
     list_filter = ["content_type", "transition"]
     search_fields = ["object_repr", "comment"]
     list_select_related = ["actor"]
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(CalendarDay)

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from iso.admin import ReadOnlyModelAdmin
+
 from .models import Acknowledgement, Procedure, ProcedureRevision
 
 
@@ -13,7 +15,7 @@ class ProcedureAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProcedureRevision)
-class ProcedureRevisionAdmin(admin.ModelAdmin):
+class ProcedureRevisionAdmin(ReadOnlyModelAdmin):
     """Revisions are read here; their content is edited in the revision editor and their state
     changes only through the workflow, so the admin cannot bypass either."""
 
@@ -21,15 +23,6 @@ class ProcedureRevisionAdmin(admin.ModelAdmin):
     list_filter = ["state"]
     search_fields = ["procedure__code", "procedure__title"]
     list_select_related = ["procedure", "author", "approved_by"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Acknowledgement)

@@ -15,9 +15,25 @@ _READ = [
     "processes.view_procedure",
     "processes.view_procedurerevision",
     "cases.view_case",
+    "audits.view_auditprogramme",
+    "audits.view_audit",
+    "audits.view_finding",
+    "audits.view_nonconformity",
+    "audits.view_correctiveaction",
 ]
 
 _HANDLE_CASES = ["cases.add_case", "cases.handle_case"]
+#: Raising nonconformities, analysing those of one's unit, carrying out one's corrective actions.
+_HANDLE_NONCONFORMITIES = ["audits.add_nonconformity", "audits.handle_nonconformity", "audits.add_actionevidence"]
+_AUDIT = [
+    "audits.conduct_audit",
+    "audits.add_checklistitem",
+    "audits.change_checklistitem",
+    "audits.add_finding",
+    "audits.change_finding",
+    "audits.add_nonconformity",
+    "audits.verify_correctiveaction",
+]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.ISO_SECRETARY: _READ
@@ -40,6 +56,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "processes.withdraw_procedurerevision",
         "processes.view_acknowledgement",
         *_HANDLE_CASES,
+        *_HANDLE_NONCONFORMITIES,
+        *_AUDIT,
+        "audits.add_auditprogramme",
+        "audits.change_auditprogramme",
+        "audits.add_audit",
+        "audits.change_audit",
+        "audits.add_checklisttemplate",
+        "audits.change_checklisttemplate",
+        "audits.view_checklisttemplate",
     ],
     Role.APPROVER: _READ
     + [
@@ -49,6 +74,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "processes.view_acknowledgement",
         # Leaders sign results in the signing steps of administrative procedures.
         "cases.handle_case",
+        "audits.approve_auditprogramme",
+        *_HANDLE_NONCONFORMITIES,
     ],
     Role.PROCESS_OWNER: _READ
     + [
@@ -56,9 +83,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "processes.change_procedurerevision",
         "processes.submit_procedurerevision",
         *_HANDLE_CASES,
+        *_HANDLE_NONCONFORMITIES,
     ],
-    Role.STAFF: _READ + _HANDLE_CASES,
-    Role.INTERNAL_AUDITOR: _READ + ["iso.view_transitionlog", "processes.view_acknowledgement"],
+    Role.STAFF: _READ + _HANDLE_CASES + _HANDLE_NONCONFORMITIES,
+    Role.INTERNAL_AUDITOR: _READ + _AUDIT + ["iso.view_transitionlog", "processes.view_acknowledgement", "audits.view_checklisttemplate"],
     Role.VIEWER: _READ,
 }
 

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "iso",
     "processes",
     "cases",
+    "audits",
 ]
 
 MIDDLEWARE = [
@@ -142,3 +143,6 @@ OFFICE_HOURS = (("07:30", "11:30"), ("13:30", "17:00"))
 CASE_AT_RISK_WORKING_HOURS = float(os.environ.get("CASE_AT_RISK_WORKING_HOURS", 8))
 #: The on-time rate's denominator, named on every figure: "resolved" or "received" cases.
 ON_TIME_RATE_DENOMINATOR = os.environ.get("ON_TIME_RATE_DENOMINATOR", "resolved")
+
+#: Days that must pass after a corrective action is done before its effectiveness may be verified.
+CORRECTIVE_ACTION_VERIFICATION_DELAY_DAYS = int(os.environ.get("CORRECTIVE_ACTION_VERIFICATION_DELAY_DAYS", 30))

@@ -1,0 +1,42 @@
+"""The daily digest that reminds each owner of the nonconformities and actions due or overdue."""
+
+import datetime
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from iso.models import User
+
+from .selectors import due_items, owners_with_due_items
+
+#: Items due within this many days are in the digest, with those already overdue.
+DIGEST_HORIZON_DAYS = 7
+
+
+def due_digest(*, user: User, today: datetime.date, within_days: int = DIGEST_HORIZON_DAYS) -> EmailMessage | None:
+    """The digest for ``user``, or None when nothing of theirs is due."""
+    items = due_items(user=user, today=today, within_days=within_days)
+    if not items or not user.email:
+        return None
+    context = {"user": user, "items": items, "today": today, "site": getattr(settings, "SITE_URL", "")}
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("ISO tracker: %(count)s item(s) due or overdue") % {
+            "count": len(items.nonconformities) + len(items.actions)
+        }
+        body = render_to_string("audits/email/due_digest.txt", context)
+    return EmailMessage(subject=subject, body=body, to=[user.email])
+
+
+def send_due_digests(*, today: datetime.date, within_days: int = DIGEST_HORIZON_DAYS) -> int:
+    """Send each owner their digest over one connection; returns how many were sent."""
+    messages = [
+        message
+        for user in owners_with_due_items(today=today, within_days=within_days)
+        if (message := due_digest(user=user, today=today, within_days=within_days)) is not None
+    ]
+    if messages:
+        get_connection().send_messages(messages)
+    return len(messages)

@@ -1,0 +1,347 @@
+"""Use cases of internal audits, nonconformities and corrective actions; each one transaction."""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from iso.models import Clause, OrgUnit, User
+from iso.workflows import transition_apply, transition_run
+from processes.models import Procedure
+
+from .models import (
+    Audit,
+    AuditProgramme,
+    ChecklistItem,
+    ChecklistTemplate,
+    CorrectiveAction,
+    Finding,
+    Nonconformity,
+)
+
+
+def _require(user: User, perm: str, message: str) -> None:
+    if not user.has_perm(perm):
+        raise PermissionDenied(message)
+
+
+def _check_impartiality(*, units, auditors) -> None:
+    """No auditor audits their own unit (ISO 19011): the refusal names the auditor and the unit."""
+    unit_ids = {unit.pk for unit in units}
+    problems = [
+        _("%(auditor)s belongs to %(unit)s, which this audit covers: an auditor does not audit their own unit.")
+        % {"auditor": auditor, "unit": auditor.unit}
+        for auditor in auditors
+        if auditor.unit_id in unit_ids
+    ]
+    if problems:
+        raise ValidationError({"team": problems})
+
+
+@transaction.atomic
+def programme_create(*, year: int, title: str, by: User, objectives: str = "", excluded_clauses=()) -> AuditProgramme:
+    """Draft the audit programme of ``year``."""
+    _require(by, "audits.add_auditprogramme", _("Only the ISO secretary may draft an audit programme."))
+    programme = AuditProgramme(year=year, title=title.strip(), objectives=objectives, created_by=by)
+    programme.full_clean()
+    programme.save()
+    programme.excluded_clauses.set(excluded_clauses)
+    return programme
+
+
+@transaction.atomic
+def audit_plan(
+    *,
+    programme: AuditProgramme,
+    by: User,
+    reference: str,
+    title: str,
+    units,
+    planned_start: datetime.date,
+    planned_end: datetime.date,
+    lead_auditor: User,
+    team=(),
+    procedures=(),
+    clauses=(),
+    criteria: str = "",
+) -> Audit:
+    """Plan an audit in the programme, with its scope and an impartial team."""
+    _require(by, "audits.add_audit", _("Only the ISO secretary may plan an audit."))
+    if programme.state == AuditProgramme.State.COMPLETED:
+        raise ValidationError(_("The %(year)s programme is completed; no audit can be added.") % {"year": programme.year})
+    units = list(units)
+    team = list(team)
+    _check_impartiality(units=units, auditors=[lead_auditor, *team])
+    audit = Audit(
+        programme=programme, reference=reference.strip(), title=title.strip(), planned_start=planned_start,
+        planned_end=planned_end, lead_auditor=lead_auditor, criteria=criteria,
+    )
+    audit.full_clean()
+    audit.save()
+    audit.units.set(units)
+    audit.team.set(team)
+    audit.procedures.set(procedures)
+    audit.clauses.set(clauses)
+    return audit
+
+
+@transaction.atomic
+def audit_set_scope_and_team(*, audit: Audit, by: User, units=None, team=None, lead_auditor: User | None = None) -> Audit:
+    """Change an audit's units, team or lead auditor before it starts; impartiality is checked again."""
+    _require(by, "audits.change_audit", _("Only the ISO secretary may change an audit's scope or team."))
+    audit = Audit.objects.select_for_update().get(pk=audit.pk)
+    if audit.state not in (Audit.State.PLANNED, Audit.State.PREPARED):
+        raise ValidationError(_("%(audit)s has started; its scope and team can no longer change.") % {"audit": audit.reference})
+    units = list(units) if units is not None else list(audit.units.all())
+    team = list(team) if team is not None else list(audit.team.all())
+    lead = lead_auditor or audit.lead_auditor
+    _check_impartiality(units=units, auditors=[lead, *team])
+    audit.lead_auditor = lead
+    audit.save()
+    audit.units.set(units)
+    audit.team.set(team)
+    return audit
+
+
+@transaction.atomic
+def checklist_add_from_template(*, audit: Audit, template: ChecklistTemplate, by: User) -> list[ChecklistItem]:
+    """Copy a template's questions into the audit's checklist."""
+    _require(by, "audits.add_checklistitem", _("Only internal auditors may prepare a checklist."))
+    start = (audit.checklist_items.aggregate(last=Max("position"))["last"] or 0) + 1
+    items = [
+        ChecklistItem(audit=audit, position=start + i, clause=template.clause, procedure=template.procedure, question=q.question)
+        for i, q in enumerate(template.questions.all())
+    ]
+    return ChecklistItem.objects.bulk_create(items)
+
+
+@transaction.atomic
+def checklist_record(*, item: ChecklistItem, by: User, result: str, evidence: str) -> ChecklistItem:
+    """Record the result and the evidence seen for one question, while the audit is under way."""
+    _require(by, "audits.change_checklistitem", _("Only internal auditors may fill in a checklist."))
+    if item.audit.state not in (Audit.State.PREPARED, Audit.State.IN_PROGRESS):
+        raise ValidationError(_("The checklist of %(audit)s is filled in while the audit is under way.") % {"audit": item.audit.reference})
+    item.result = result
+    item.evidence = evidence
+    item.full_clean()
+    item.save()
+    return item
+
+
+def _next_nonconformity_number(year: int) -> int:
+    return (Nonconformity.objects.filter(year=year).aggregate(last=Max("number"))["last"] or 0) + 1
+
+
+def _nonconformity_create(*, by: User, detected_on: datetime.date, **fields) -> Nonconformity:
+    year = detected_on.year
+    # The year's register is numbered without gaps or repeats: lock its last row while numbering.
+    list(Nonconformity.objects.select_for_update().filter(year=year).order_by("-number")[:1])
+    number = _next_nonconformity_number(year)
+    nonconformity = Nonconformity(
+        reference=f"NC-{year}-{number:03d}", year=year, number=number, detected_by=by, detected_on=detected_on, **fields
+    )
+    nonconformity.full_clean()
+    nonconformity.save()
+    return nonconformity
+
+
+@transaction.atomic
+def finding_record(
+    *,
+    audit: Audit,
+    by: User,
+    kind: str,
+    clause: Clause,
+    unit: OrgUnit,
+    statement: str,
+    evidence: str,
+    procedure: Procedure | None = None,
+    checklist_item: ChecklistItem | None = None,
+    auditee_representative: str = "",
+    owner: User | None = None,
+    due_date: datetime.date | None = None,
+) -> Finding:
+    """Record a finding of an audit under way; a nonconformity finding opens its nonconformity."""
+    _require(by, "audits.add_finding", _("Only internal auditors may record findings."))
+    audit = Audit.objects.select_for_update().get(pk=audit.pk)
+    if audit.state != Audit.State.IN_PROGRESS:
+        raise ValidationError(_("Findings are recorded while the audit is in progress; %(audit)s is %(state)s.")
+                              % {"audit": audit.reference, "state": audit.get_state_display().lower()})
+    if not audit.units.filter(pk=unit.pk).exists():
+        raise ValidationError({"unit": _("%(unit)s is not in the scope of %(audit)s.") % {"unit": unit, "audit": audit.reference}})
+    number = (audit.findings.aggregate(last=Max("number"))["last"] or 0) + 1
+    finding = Finding(
+        audit=audit, number=number, kind=kind, clause=clause, unit=unit, procedure=procedure, checklist_item=checklist_item,
+        statement=statement.strip(), evidence=evidence.strip(), auditee_representative=auditee_representative, recorded_by=by,
+    )
+    finding.full_clean()
+    finding.save()
+    if finding.is_nonconformity:
+        _nonconformity_create(
+            by=by, detected_on=timezone.localdate(), source=Nonconformity.Source.INTERNAL_AUDIT,
+            severity=Nonconformity.Severity.MAJOR if kind == Finding.Kind.MAJOR else Nonconformity.Severity.MINOR,
+            unit=unit, clause=clause, description=finding.statement, finding=finding, owner=owner, due_date=due_date,
+        )
+    return finding
+
+
+@transaction.atomic
+def finding_respond(*, finding: Finding, by: User, response: str) -> Finding:
+    """Record how an observation or an opportunity for improvement is taken up."""
+    _require(by, "audits.change_finding", _("Only internal auditors may record the response to a finding."))
+    if finding.is_nonconformity:
+        raise ValidationError(_("A nonconformity finding is dealt with through its nonconformity."))
+    finding.response = response.strip()
+    finding.save(update_fields=["response"])
+    return finding
+
+
+@transaction.atomic
+def nonconformity_raise(
+    *,
+    by: User,
+    source: str,
+    unit: OrgUnit,
+    description: str,
+    severity: str = Nonconformity.Severity.MINOR,
+    clause: Clause | None = None,
+    owner: User | None = None,
+    due_date: datetime.date | None = None,
+    detected_on: datetime.date | None = None,
+) -> Nonconformity:
+    """Raise a nonconformity found outside an audit (complaint, external audit, monitoring, review)."""
+    _require(by, "audits.add_nonconformity", _("You may not raise nonconformities."))
+    return _nonconformity_create(
+        by=by, detected_on=detected_on or timezone.localdate(), source=source, severity=severity, unit=unit,
+        clause=clause, description=description.strip(), owner=owner, due_date=due_date,
+    )
+
+
+@transaction.atomic
+def nonconformity_from_late_case(*, case, by: User) -> Nonconformity:
+    """Turn a case resolved late, or overdue now, into a nonconformity of its unit, the case linked."""
+    _require(by, "audits.add_nonconformity", _("You may not raise nonconformities."))
+    if not (case.timing == "late" or case.is_overdue):
+        raise ValidationError(_("%(case)s is not late.") % {"case": case})
+    if case.nonconformities.exists():
+        raise ValidationError(
+            _("%(case)s already has nonconformity %(nc)s.") % {"case": case, "nc": case.nonconformities.first().reference}
+        )
+    description = _(
+        "Case %(case)s (%(procedure)s) was due on %(due)s and %(outcome)s."
+    ) % {
+        "case": case.reference,
+        "procedure": case.procedure.code,
+        "due": timezone.localtime(case.due_at).strftime("%d/%m/%Y %H:%M"),
+        "outcome": (
+            _("was resolved on %(date)s") % {"date": timezone.localtime(case.resolved_at).strftime("%d/%m/%Y %H:%M")}
+            if case.resolved_at else _("is still open")
+        ),
+    }
+    nonconformity = _nonconformity_create(
+        by=by, detected_on=timezone.localdate(), source=Nonconformity.Source.PROCESS_MONITORING,
+        severity=Nonconformity.Severity.MINOR, unit=case.unit, description=description,
+        clause=Clause.objects.filter(number="8.5.1").first(),
+    )
+    nonconformity.case = case
+    nonconformity.save(update_fields=["case"])
+    return nonconformity
+
+
+@transaction.atomic
+def nonconformity_assign(*, nonconformity: Nonconformity, by: User, owner: User, due_date: datetime.date) -> Nonconformity:
+    """Hand an open nonconformity to an owner with a due date."""
+    _require(by, "audits.handle_nonconformity", _("You may not assign nonconformities."))
+    nonconformity = Nonconformity.objects.select_for_update().get(pk=nonconformity.pk)
+    if not nonconformity.is_open:
+        raise ValidationError(_("%(nc)s is %(state)s.") % {"nc": nonconformity, "state": nonconformity.get_state_display().lower()})
+    nonconformity.owner = owner
+    nonconformity.due_date = due_date
+    nonconformity.full_clean()
+    nonconformity.save()
+    return nonconformity
+
+
+@transaction.atomic
+def nonconformity_analyse(
+    *, nonconformity: Nonconformity, by: User, correction: str, root_cause: str = "", whys=(), extent: str = ""
+) -> Nonconformity:
+    """Record the correction, the root cause (five whys, in order, or free text) and the extent."""
+    nonconformity = Nonconformity.objects.select_for_update().get(pk=nonconformity.pk)
+    nonconformity.correction = correction.strip()
+    nonconformity.whys = [why.strip() for why in whys if why.strip()]
+    nonconformity.root_cause = root_cause.strip() or (nonconformity.whys[-1] if nonconformity.whys else "")
+    nonconformity.extent = extent.strip()
+    transition_run(nonconformity, "analyse", by=by)
+    nonconformity.save()
+    return nonconformity
+
+
+@transaction.atomic
+def corrective_action_plan(
+    *, nonconformity: Nonconformity, by: User, description: str, owner: User, due_date: datetime.date
+) -> CorrectiveAction:
+    """Add a corrective action to an analysed nonconformity (before its plan is accepted)."""
+    nonconformity = Nonconformity.objects.select_for_update().get(pk=nonconformity.pk)
+    _require(by, "audits.handle_nonconformity", _("You may not plan corrective actions."))
+    if nonconformity.state not in (Nonconformity.State.ANALYSED, Nonconformity.State.IN_ACTION):
+        raise ValidationError(
+            _("Actions are planned after the analysis and before the plan is submitted; %(nc)s is %(state)s.")
+            % {"nc": nonconformity.reference, "state": nonconformity.get_state_display().lower()}
+        )
+    return _action_create(nonconformity=nonconformity, description=description, owner=owner, due_date=due_date)
+
+
+def _action_create(*, nonconformity, description, owner, due_date, reissue_of=None) -> CorrectiveAction:
+    number = (nonconformity.actions.aggregate(last=Max("number"))["last"] or 0) + 1
+    action = CorrectiveAction(
+        nonconformity=nonconformity, number=number, description=description.strip(), owner=owner, due_date=due_date,
+        reissue_of=reissue_of,
+    )
+    action.full_clean()
+    action.save()
+    return action
+
+
+def nonconformity_transition(*, nonconformity: Nonconformity, name: str, by: User, comment: str = "") -> Nonconformity:
+    """Submit the plan, accept it, ask for verification, close, reject: the transitions without extra data."""
+    return transition_apply(nonconformity, name, by=by, comment=comment)
+
+
+def corrective_action_start(*, action: CorrectiveAction, by: User) -> CorrectiveAction:
+    """Begin work on an action of an accepted plan."""
+    return transition_apply(action, "start", by=by)
+
+
+def corrective_action_finish(*, action: CorrectiveAction, by: User, note: str) -> CorrectiveAction:
+    """The action is carried out; evidence files may be attached."""
+    return transition_apply(action, "finish", by=by, comment=note)
+
+
+@transaction.atomic
+def corrective_action_verify(
+    *, action: CorrectiveAction, verified_by: User, effective: bool, note: str, reissue_due_date: datetime.date | None = None
+) -> CorrectiveAction:
+    """Judge whether a done action removed the cause, not before the delay and never by its owner.
+
+    An ineffective action sends its nonconformity back to action and is reissued under a new
+    number, with the same owner, due on ``reissue_due_date`` (a month from today by default).
+    """
+    action = transition_apply(action, "verify_effective" if effective else "verify_not_effective", by=verified_by, comment=note)
+    if not effective:
+        nonconformity = Nonconformity.objects.select_for_update().get(pk=action.nonconformity_id)
+        if nonconformity.state == Nonconformity.State.AWAITING_VERIFICATION:
+            transition_run(nonconformity, "reopen", by=verified_by,
+                           comment=_("%(action)s was not effective.") % {"action": action.label})
+            nonconformity.save()
+        _action_create(
+            nonconformity=nonconformity,
+            description=_("Reissue of %(action)s: %(description)s") % {"action": action.label, "description": action.description},
+            owner=action.owner,
+            due_date=reissue_due_date or timezone.localdate() + datetime.timedelta(days=30),
+            reissue_of=action,
+        )
+    return action

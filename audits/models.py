@@ -442,7 +442,7 @@ class Nonconformity(WorkflowModel):
 
     @transition(
         field=state, source=State.ACTION_PLANNED, target=State.IN_ACTION,
-        permission=TransitionPermission("audits.handle_nonconformity", _("Only the ISO secretary or the lead auditor may accept the action plan."), _accepts_the_plan),
+        permission=TransitionPermission("audits.conduct_audit", _("Only the ISO secretary or the lead auditor may accept the action plan."), _accepts_the_plan),
         custom={"label": _("Accept the action plan"), "style": "primary"},
     )
     def accept_plan(self, *, by, comment=""):
@@ -460,10 +460,13 @@ class Nonconformity(WorkflowModel):
                 gettext("These actions are not done yet: %(actions)s.") % {"actions": ", ".join(a.label for a in unfinished)}
             )
 
-    @transition(field=state, source=State.AWAITING_VERIFICATION, target=State.IN_ACTION, permission=_handle,
-                custom={"label": _("Back to action"), "asks": "comment", "style": "warning"})
+    @transition(
+        field=state, source=State.AWAITING_VERIFICATION, target=State.IN_ACTION,
+        permission=TransitionPermission("audits.verify_correctiveaction", _("Only an internal auditor or the ISO secretary may verify an action.")),
+        custom={"label": _("Back to action"), "internal": True},
+    )
     def reopen(self, *, by, comment=""):
-        """An action proved ineffective: a new action is needed."""
+        """An action proved ineffective (part of its verification): a reissued action is needed."""
 
     @transition(
         field=state, source=State.AWAITING_VERIFICATION, target=State.CLOSED,

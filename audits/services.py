@@ -253,8 +253,9 @@ def nonconformity_from_late_case(*, case, by: User) -> Nonconformity:
 
 @transaction.atomic
 def nonconformity_assign(*, nonconformity: Nonconformity, by: User, owner: User, due_date: datetime.date) -> Nonconformity:
-    """Hand an open nonconformity to an owner with a due date."""
-    _require(by, "audits.handle_nonconformity", _("You may not assign nonconformities."))
+    """Hand an open nonconformity to an owner with a due date (its unit, or the auditor who raised it)."""
+    if not (by.has_perm("audits.handle_nonconformity") or by.has_perm("audits.conduct_audit")):
+        raise PermissionDenied(_("You may not assign nonconformities."))
     nonconformity = Nonconformity.objects.select_for_update().get(pk=nonconformity.pk)
     if not nonconformity.is_open:
         raise ValidationError(_("%(nc)s is %(state)s.") % {"nc": nonconformity, "state": nonconformity.get_state_display().lower()})
@@ -334,7 +335,7 @@ def corrective_action_verify(
     if not effective:
         nonconformity = Nonconformity.objects.select_for_update().get(pk=action.nonconformity_id)
         if nonconformity.state == Nonconformity.State.AWAITING_VERIFICATION:
-            transition_run(nonconformity, "reopen", by=verified_by,
+            transition_run(nonconformity, "reopen", by=verified_by, internal=True,
                            comment=_("%(action)s was not effective.") % {"action": action.label})
             nonconformity.save()
         _action_create(

@@ -10,5 +10,7 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/export.<str:fmt>", views.dashboard_export, name="dashboard_export"),
     path("<str:reference>/", views.case_detail, name="case_detail"),
+    path("<str:reference>/print/control-sheet/", views.case_control_sheet_print, name="case_control_sheet_print"),
+    path("<str:reference>/print/apology/", views.case_apology_print, name="case_apology_print"),
     path("<str:reference>/<str:action>/", views.case_action, name="case_action"),
 ]

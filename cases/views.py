@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from iso.workflows import TransitionRefused
+from records.pdf import pdf_response
 from processes.models import Step
 
 from . import selectors, services
@@ -28,6 +29,7 @@ from .forms import (
     SupplementRequestForm,
 )
 from .models import Case
+from .pdf import apology_letter_pdf, control_sheet_pdf
 
 PAGE_SIZE = 50
 
@@ -222,3 +224,17 @@ def dashboard_export(request, fmt):
     response = HttpResponse(data.export(fmt), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="on-time-indicators-{timezone.localdate():%Y%m%d}.{fmt}"'
     return response
+
+
+@permission_required("cases.view_case", raise_exception=True)
+def case_control_sheet_print(request, reference):
+    case = _case_or_404(reference)
+    return pdf_response(control_sheet_pdf(case), f"{case.reference}-control-sheet.pdf")
+
+
+@permission_required("cases.view_case", raise_exception=True)
+def case_apology_print(request, reference):
+    case = _case_or_404(reference)
+    if not hasattr(case, "apology"):
+        raise Http404(_("This case has no apology."))
+    return pdf_response(apology_letter_pdf(case), f"{case.reference}-apology.pdf")

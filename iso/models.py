@@ -39,6 +39,15 @@ class WorkflowModel(FSMModelMixin, models.Model):
 
 
 class OrgUnitQuerySet(models.QuerySet):
+    def organisation_name(self) -> str:
+        """The name printed on documents: the ORGANISATION_NAME setting, or the top unit's name."""
+        from django.conf import settings
+
+        if settings.ORGANISATION_NAME:
+            return settings.ORGANISATION_NAME
+        top = self.filter(parent__isnull=True).order_by("pk").first()
+        return top.name if top else ""
+
     def with_descendants(self, unit_ids) -> set[int]:
         """The ids of the given units and of every unit below them, read in one query."""
         children: dict[int | None, list[int]] = {}

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<str:code>/revisions/compare/", views.revision_compare, name="revision_compare"),
     path("<str:code>/revisions/<int:number>/", views.revision_detail, name="revision_detail"),
     path("<str:code>/revisions/<int:number>/edit/", views.revision_edit, name="revision_edit"),
+    path("<str:code>/revisions/<int:number>/print/", views.revision_print, name="revision_print"),
     path("<str:code>/revisions/<int:number>/transition/", views.revision_transition, name="revision_transition"),
     path("<str:code>/revisions/<int:number>/acknowledge/", views.revision_acknowledge, name="revision_acknowledge"),
 ]

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from iso.workflows import TransitionRefused, available_transitions
+from records.pdf import pdf_response
 
 from . import selectors, services
 from .forms import (
@@ -25,6 +26,7 @@ from .forms import (
     TransitionForm,
 )
 from .models import Procedure, ProcedureRevision
+from .pdf import revision_pdf
 
 PAGE_SIZE = 25
 
@@ -238,3 +240,9 @@ def revision_compare(request, code):
 @permission_required("processes.view_procedure", raise_exception=True)
 def master_list(request):
     return render(request, "processes/master_list.html", {"procedures": selectors.master_list()})
+
+
+@permission_required("processes.view_procedurerevision", raise_exception=True)
+def revision_print(request, code, number):
+    revision = _revision_or_404(code, number)
+    return pdf_response(revision_pdf(revision), f"{revision.procedure.code}-rev{revision.number}.pdf")

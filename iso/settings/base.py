@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "processes",
     "cases",
     "audits",
+    "records",
 ]
 
 MIDDLEWARE = [
@@ -146,3 +147,9 @@ ON_TIME_RATE_DENOMINATOR = os.environ.get("ON_TIME_RATE_DENOMINATOR", "resolved"
 
 #: Days that must pass after a corrective action is done before its effectiveness may be verified.
 CORRECTIVE_ACTION_VERIFICATION_DELAY_DAYS = int(os.environ.get("CORRECTIVE_ACTION_VERIFICATION_DELAY_DAYS", 30))
+
+#: Place name printed before the date of official letters ("Quang Trung, ngày 05 tháng 01 năm 2026").
+ORGANISATION_PLACE = os.environ.get("ORGANISATION_PLACE", "Quang Trung")
+#: National title and motto of official letters (Decree 30/2020); data, not code.
+OFFICIAL_NATIONAL_TITLE = os.environ.get("OFFICIAL_NATIONAL_TITLE", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
+OFFICIAL_MOTTO = os.environ.get("OFFICIAL_MOTTO", "Độc lập - Tự do - Hạnh phúc")

@@ -1,0 +1,75 @@
+"""Printouts of a case: its control sheet (form 05) and the apology and new appointment (form 04)."""
+
+import datetime
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from reportlab.lib.units import mm
+
+from records.pdf import Frame, OfficialLetter, local_date, markup, para, render, render_letter, table, text
+
+from . import selectors
+from .models import Case
+
+
+def control_sheet_pdf(case: Case) -> bytes:
+    """The case control sheet: each hand-over with who, when, the due time and whether on time."""
+    visits = selectors.case_visits(case=case)
+    story = [
+        para(_("Case control sheet"), "title"),
+        markup(f"<b>{text(_('Dossier code'))}:</b> {text(case.reference)}"),
+        markup(f"<b>{text(_('Procedure'))}:</b> {text(case.procedure)}"),
+        markup(f"<b>{text(_('Applicant'))}:</b> {text(case.applicant_name)} {text(case.applicant_contact)}"),
+        markup(f"<b>{text(_('Received'))}:</b> {text(local_date(case.received_at))} — {text(case.received_by)}"),
+        markup(f"<b>{text(_('Due'))}:</b> {text(local_date(case.due_at))}"),
+        markup(f"<b>{text(_('State'))}:</b> {text(case.get_state_display())}"
+               + (f" — {text(case.get_timing_display())}" if case.timing else "")),
+        para(_("Hand-overs"), "heading"),
+        *table(
+            [_("Step"), _("Handled by"), _("Received"), _("Handed on"), _("Due"), _("Timing")],
+            (
+                [f"{v.step.code} {v.step.name}", v.handler or "", local_date(v.entered_at), local_date(v.left_at),
+                 local_date(v.due_at), v.get_timing_display() if v.timing else ""]
+                for v in visits
+            ),
+            [50 * mm, 32 * mm, 25 * mm, 25 * mm, 25 * mm, 18 * mm],
+        ),
+    ]
+    frame = Frame(title=_("Case control sheet"), code=case.reference, revision=str(case.revision.number))
+    return render(frame, story)
+
+
+def official_date(value: datetime.date) -> str:
+    """"ngày 05 tháng 01 năm 2026": a leading zero for days under 10 and for January and February."""
+    month = f"{value.month:02d}" if value.month <= 2 else str(value.month)
+    return _("day %(day)s month %(month)s year %(year)s") % {"day": f"{value.day:02d}", "month": month, "year": value.year}
+
+
+def apology_letter_pdf(case: Case) -> bytes:
+    """The apology and new appointment to the applicant, in the official letter layout."""
+    apology = case.apology
+    issuer = case.unit
+    letter = OfficialLetter(
+        issuing_body=issuer.parent.name if issuer.parent_id else issuer.name,
+        issuing_unit=issuer.name if issuer.parent_id else "",
+        number=_("No.: %(number)s/PXL") % {"number": case.reference},
+        place=settings.ORGANISATION_PLACE,
+        date=official_date(timezone.localtime(apology.issued_at).date()),
+        title=_("APOLOGY AND NEW APPOINTMENT FOR RETURNING THE RESULT"),
+        body=[
+            _("To: %(applicant)s.") % {"applicant": case.applicant_name},
+            _("On %(received)s, %(unit)s received the dossier %(reference)s (%(procedure)s), with the result due "
+              "on %(due)s.") % {
+                "received": local_date(case.received_at), "unit": case.unit, "reference": case.reference,
+                "procedure": case.procedure.title, "due": local_date(case.due_at),
+            },
+            _("The dossier is late for this reason: %(reason)s") % {"reason": apology.reason},
+            _("%(unit)s apologises for the inconvenience and makes a new appointment to return the result on "
+              "%(new_due)s.") % {"unit": case.unit, "new_due": local_date(apology.new_due_at)},
+        ],
+        signer_title=_("ON BEHALF OF THE HANDLING UNIT"),
+        signer=apology.issued_by.get_full_name(),
+        recipients=[case.applicant_name, _("Filed: one-stop shop")],
+    )
+    return render_letter(letter)

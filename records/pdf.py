@@ -1,0 +1,303 @@
+"""Printouts: one document frame for every record, built with reportlab Platypus.
+
+Every printout uses the Liberation Serif family shipped in records/fonts (a Times-metric serif
+that covers Vietnamese; reportlab's built-in fonts drop its letters silently), text normalised
+to NFC and escaped before it reaches a Paragraph, and the frame's header on every page:
+organisation, title, document code, revision, effective date and "page X of Y".
+"""
+
+import datetime
+import html
+import io
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_LEFT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas
+from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from iso.models import OrgUnit
+
+FONT = "LiberationSerif"
+FONT_DIR = Path(__file__).resolve().parent / "fonts"
+#: Long tables are split into chunks of this many rows: one huge Table lays out far slower.
+TABLE_CHUNK = 300
+
+
+def register_fonts() -> None:
+    """Register the shipped family once (regular, bold, italic, bold italic)."""
+    if FONT in pdfmetrics.getRegisteredFontNames():
+        return
+    faces = {"": "Regular", "-Bold": "Bold", "-Italic": "Italic", "-BoldItalic": "BoldItalic"}
+    for suffix, face in faces.items():
+        pdfmetrics.registerFont(TTFont(f"{FONT}{suffix}", FONT_DIR / f"LiberationSerif-{face}.ttf"))
+    pdfmetrics.registerFontFamily(
+        FONT, normal=FONT, bold=f"{FONT}-Bold", italic=f"{FONT}-Italic", boldItalic=f"{FONT}-BoldItalic"
+    )
+
+
+# Paragraphs look their font family up when they are built, before any document is rendered.
+register_fonts()
+
+
+def text(value) -> str:
+    """User text made safe for a Paragraph: NFC, escaped, line breaks kept."""
+    normalised = unicodedata.normalize("NFC", "" if value is None else str(value))
+    return html.escape(normalised).replace("\n", "<br/>")
+
+
+def _style(name: str, **options) -> ParagraphStyle:
+    return ParagraphStyle(name, **{"fontName": FONT, "fontSize": 11, "leading": 14, **options})
+
+
+STYLES = {
+    "body": _style("body"),
+    "small": _style("small", fontSize=9, leading=11),
+    "cell": _style("cell", fontSize=9.5, leading=12),
+    "title": _style("title", fontSize=15, leading=19, alignment=TA_CENTER, spaceAfter=8),
+    "heading": _style("heading", fontSize=12, leading=15, spaceBefore=10, spaceAfter=4),
+    "center": _style("center", alignment=TA_CENTER),
+    "center_bold": _style("center_bold", alignment=TA_CENTER),
+    "left": _style("left", alignment=TA_LEFT),
+}
+#: Styles set in bold through markup: reportlab maps <b> to the family's bold face, not a bold base font.
+BOLD_STYLES = {"title", "heading", "center_bold"}
+
+
+def para(value, style: str = "body") -> Paragraph:
+    content = text(value)
+    return Paragraph(f"<b>{content}</b>" if style in BOLD_STYLES else content, STYLES[style])
+
+
+def markup(value: str, style: str = "body") -> Paragraph:
+    """A paragraph from trusted markup (our own <b>, <i>); every user part must go through text()."""
+    return Paragraph(unicodedata.normalize("NFC", value), STYLES[style])
+
+
+def local_date(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value)
+        return value.strftime("%d/%m/%Y %H:%M")
+    return value.strftime("%d/%m/%Y")
+
+
+def table(header: Sequence[str], rows: Iterable[Sequence], widths: Sequence[float]) -> list:
+    """A grid with a repeated header row, split into chunks so that long tables stay fast."""
+    head = [para(h, "cell") for h in header]
+    style = TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), FONT),
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8ecf2")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ])
+    flowables, chunk = [], []
+    for row in rows:
+        chunk.append([cell if isinstance(cell, Paragraph) else para(cell, "cell") for cell in row])
+        if len(chunk) == TABLE_CHUNK:
+            flowables.append(Table([head, *chunk], colWidths=widths, repeatRows=1, style=style))
+            chunk = []
+    if chunk or not flowables:
+        flowables.append(Table([head, *chunk], colWidths=widths, repeatRows=1, style=style))
+    return flowables
+
+
+@dataclass
+class Signature:
+    """One box of the prepared / reviewed / approved grid."""
+
+    role: str
+    name: str = ""
+    date: datetime.date | datetime.datetime | None = None
+    electronic: bool = False
+
+
+@dataclass
+class Frame:
+    """What the header of every page of a controlled record shows."""
+
+    title: str
+    code: str = ""
+    revision: str = ""
+    effective: datetime.date | None = None
+    organisation: str = field(default_factory=lambda: OrgUnit.objects.organisation_name())
+
+
+def signature_block(signatures: Sequence[Signature]) -> KeepTogether:
+    heads = [para(s.role, "center_bold") for s in signatures]
+    names = [para(s.name, "center") for s in signatures]
+    dates = [
+        para((local_date(s.date) + (" — " + _("signed electronically") if s.electronic else "")) if s.date else "", "small")
+        for s in signatures
+    ]
+    width = (A4[0] - 40 * mm) / len(signatures)
+    grid = Table([heads, [Spacer(1, 14 * mm)] * len(signatures), names, dates], colWidths=[width] * len(signatures))
+    grid.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), FONT),
+        ("BOX", (0, 0), (-1, -1), 0.5, colors.black),
+        ("INNERGRID", (0, 0), (-1, -1), 0.25, colors.grey),
+        ("ALIGN", (0, 0), (-1, -1), "CENTER"),
+    ]))
+    return KeepTogether([Spacer(1, 6 * mm), grid])
+
+
+class _PagedCanvas(canvas.Canvas):
+    """Keeps every page until the end so that each can say "page X of Y"."""
+
+    def __init__(self, *args, frame: Frame, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._frame = frame
+        self._pages = []
+
+    def showPage(self):  # noqa: N802 (reportlab's name)
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self):
+        total = len(self._pages)
+        for number, page in enumerate(self._pages, start=1):
+            self.__dict__.update(page)
+            self._draw_header(number, total)
+            super().showPage()
+        super().save()
+
+    def _draw_header(self, number: int, total: int) -> None:
+        frame = self._frame
+        width, height = self._pagesize
+        left, right, top = 20 * mm, width - 15 * mm, height - 12 * mm
+        self.setStrokeColor(colors.black)
+        self.setLineWidth(0.5)
+        self.rect(left, top - 16 * mm, right - left, 16 * mm)
+        self.line(left + 55 * mm, top - 16 * mm, left + 55 * mm, top)
+        self.line(right - 48 * mm, top - 16 * mm, right - 48 * mm, top)
+        self.setFont(f"{FONT}-Bold", 8.5)
+        for index, line in enumerate(_wrap(frame.organisation.upper(), 34)[:3]):
+            self.drawCentredString(left + 27.5 * mm, top - 5 * mm - index * 4 * mm, line)
+        self.setFont(f"{FONT}-Bold", 11)
+        middle = (left + 55 * mm + right - 48 * mm) / 2
+        for index, line in enumerate(_wrap(frame.title.upper(), 48)[:3]):
+            self.drawCentredString(middle, top - 6 * mm - index * 4.5 * mm, line)
+        self.setFont(FONT, 8.5)
+        facts = [
+            _("Code: %(code)s") % {"code": frame.code} if frame.code else "",
+            _("Revision: %(revision)s") % {"revision": frame.revision} if frame.revision else "",
+            _("Effective: %(date)s") % {"date": local_date(frame.effective)} if frame.effective else "",
+            _("Page %(number)s of %(total)s") % {"number": number, "total": total},
+        ]
+        for index, fact in enumerate(f for f in facts if f):
+            self.drawString(right - 46 * mm, top - 4 * mm - index * 3.6 * mm, fact)
+
+
+def _wrap(value: str, width: int) -> list[str]:
+    words, lines, line = unicodedata.normalize("NFC", value).split(), [], ""
+    for word in words:
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return [*lines, line] if line else lines
+
+
+def render(frame: Frame, story: list, *, signatures: Sequence[Signature] = ()) -> bytes:
+    """A controlled record as PDF bytes: the frame on every page, the story, the signature grid."""
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(
+        buffer, pagesize=A4, leftMargin=20 * mm, rightMargin=15 * mm, topMargin=32 * mm, bottomMargin=15 * mm,
+        title=unicodedata.normalize("NFC", frame.title), author=frame.organisation,
+    )
+    flowables = list(story)
+    if signatures:
+        flowables.append(signature_block(signatures))
+    document.build(flowables, canvasmaker=lambda *a, **k: _PagedCanvas(*a, frame=frame, **k))
+    return buffer.getvalue()
+
+
+@dataclass
+class OfficialLetter:
+    """An administrative document in the layout of Decree 30/2020: issuing body and number at the
+    top left, national title and motto at the top right, place and date, title, body, signer."""
+
+    issuing_body: str
+    number: str
+    place: str
+    date: str
+    title: str
+    body: Sequence[str]
+    signer_title: str
+    signer: str
+    issuing_unit: str = ""
+    recipients: Sequence[str] = ()
+
+
+def _page_number_from_two(canvas_, document) -> None:
+    if document.page >= 2:
+        canvas_.setFont(FONT, 13)
+        canvas_.drawCentredString(document.pagesize[0] / 2, document.pagesize[1] - 12 * mm, str(document.page))
+
+
+def render_letter(letter: OfficialLetter) -> bytes:
+    """The letter as PDF bytes: A4, Times-metric serif 13 pt, margins 30/15/20/20 mm, page numbers
+    at the top centre from page 2. The national title and motto are settings, like all law."""
+    from django.conf import settings
+
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(
+        buffer, pagesize=A4, leftMargin=30 * mm, rightMargin=15 * mm, topMargin=20 * mm, bottomMargin=20 * mm,
+        title=unicodedata.normalize("NFC", letter.title),
+    )
+    size = {"fontSize": 13, "leading": 17}
+    centre = _style("letter_centre", alignment=TA_CENTER, **size)
+    body = _style("letter_body", firstLineIndent=10 * mm, spaceAfter=6, alignment=4, **size)
+    left_head = [markup(text(letter.issuing_body.upper()), "center")]
+    if letter.issuing_unit:
+        left_head.append(markup(f"<b>{text(letter.issuing_unit.upper())}</b>", "center"))
+    left_head += [markup("_______", "center"), markup(text(letter.number), "center")]
+    right_head = [
+        markup(f"<b>{text(settings.OFFICIAL_NATIONAL_TITLE)}</b>", "center"),
+        markup(f"<b><u>{text(settings.OFFICIAL_MOTTO)}</u></b>", "center"),
+        Spacer(1, 4 * mm),
+        Paragraph(f"<i>{text(letter.place)}, {text(letter.date)}</i>", centre),
+    ]
+    heading = Table([[left_head, right_head]], colWidths=[65 * mm, 100 * mm])
+    heading.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONTNAME", (0, 0), (-1, -1), FONT)]))
+    signer = Table(
+        [["", [Paragraph(f"<b>{text(letter.signer_title)}</b>", centre), Spacer(1, 22 * mm),
+               Paragraph(f"<b>{text(letter.signer)}</b>", centre)]]],
+        colWidths=[70 * mm, 95 * mm],
+    )
+    recipients = [markup(f"<b><i>{text(_('Recipients:'))}</i></b>", "small")]
+    recipients += [markup(f"- {text(r)};", "small") for r in letter.recipients]
+    story = [
+        heading,
+        Spacer(1, 8 * mm),
+        Paragraph(f"<b>{text(letter.title)}</b>", centre),
+        Spacer(1, 6 * mm),
+        *[Paragraph(text(line), body) for line in letter.body],
+        Spacer(1, 4 * mm),
+        signer,
+        Spacer(1, 4 * mm),
+        *recipients,
+    ]
+    document.build(story, onFirstPage=_page_number_from_two, onLaterPages=_page_number_from_two)
+    return buffer.getvalue()
+
+
+def pdf_response(content: bytes, filename: str):
+    """A PDF that opens in the browser, saved under a sensible name."""
+    from django.http import HttpResponse
+
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response

@@ -73,3 +73,39 @@ def apology_letter_pdf(case: Case) -> bytes:
         recipients=[case.applicant_name, _("Filed: one-stop shop")],
     )
     return render_letter(letter)
+
+
+def indicator_report_pdf(*, scope: dict) -> bytes:
+    """The on-time indicator report for a period: totals, by month, procedure and unit, and the
+    denominator of the rate named on every page that shows it."""
+    denominator = str(selectors.DENOMINATORS[selectors.rate_denominator()])
+    total = selectors.indicators_total(**scope)
+
+    def rate(row):
+        return f"{row.rate:.2f}%" if row.rate is not None else "—"
+
+    def rows(items):
+        return ([row.label, row.received, row.resolved, row.resolved_on_time, row.late, row.in_progress, row.overdue, rate(row)]
+                for row in items)
+
+    header = [_("Group"), _("Received"), _("Resolved"), _("Early or on time"), _("Late"), _("In progress"),
+              _("Overdue now"), _("On-time rate")]
+    widths = [55 * mm, 17 * mm, 17 * mm, 20 * mm, 14 * mm, 18 * mm, 18 * mm, 16 * mm]
+    period = _("Cases received from %(start)s to %(end)s") % {
+        "start": local_date(timezone.localtime(scope["start"]).date()),
+        "end": local_date(timezone.localtime(scope["end"]).date() - datetime.timedelta(days=1)),
+    }
+    story = [
+        para(_("On-time indicator report"), "title"),
+        para(period, "center"),
+        para(_("On-time rate: %(rate)s = resolved early or on time (%(count)s) ÷ %(denominator)s")
+             % {"rate": rate(total), "count": total.resolved_on_time, "denominator": denominator}, "heading"),
+        *table(header, rows([total]), widths),
+        para(_("By month of receipt"), "heading"),
+        *table(header, rows(selectors.indicators_by("month", **scope)), widths),
+        para(_("By procedure"), "heading"),
+        *table(header, rows(selectors.indicators_by("procedure", **scope)), widths),
+        para(_("By unit"), "heading"),
+        *table(header, rows(selectors.indicators_by("unit", **scope)), widths),
+    ]
+    return render(Frame(title=_("On-time indicator report")), story)

@@ -29,7 +29,7 @@ from .forms import (
     SupplementRequestForm,
 )
 from .models import Case
-from .pdf import apology_letter_pdf, control_sheet_pdf
+from .pdf import apology_letter_pdf, control_sheet_pdf, indicator_report_pdf
 
 PAGE_SIZE = 50
 
@@ -238,3 +238,9 @@ def case_apology_print(request, reference):
     if not hasattr(case, "apology"):
         raise Http404(_("This case has no apology."))
     return pdf_response(apology_letter_pdf(case), f"{case.reference}-apology.pdf")
+
+
+@permission_required("cases.view_case", raise_exception=True)
+def dashboard_print(request):
+    scope = _period(IndicatorFilterForm(request.GET or None))
+    return pdf_response(indicator_report_pdf(scope=scope), f"on-time-report-{timezone.localdate():%Y%m%d}.pdf")

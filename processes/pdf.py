@@ -69,3 +69,21 @@ def revision_pdf(revision: ProcedureRevision) -> bytes:
         Signature(_("Published by"), revision.published_by.get_full_name() if revision.published_by else "", revision.effective_from),
     ]
     return render(frame, story, signatures=signatures)
+
+
+def master_list_pdf() -> bytes:
+    """The master list of documents: every procedure in force, its revision, date and owner."""
+    procedures = selectors.master_list()
+    story = [
+        para(_("Master list of documents"), "title"),
+        *table(
+            [_("No."), _("Code"), _("Title"), _("Revision"), _("Effective date"), _("Owner unit")],
+            (
+                [index, p.code, p.title, p.effective_revisions[0].number,
+                 p.effective_revisions[0].effective_from.strftime("%d/%m/%Y"), p.owner_unit.name]
+                for index, p in enumerate(procedures, start=1)
+            ),
+            [12 * mm, 20 * mm, 68 * mm, 17 * mm, 23 * mm, 35 * mm],
+        ),
+    ]
+    return render(Frame(title=_("Master list of documents")), story)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.procedure_list, name="procedure_list"),
     path("new/", views.procedure_create, name="procedure_create"),
     path("master-list/", views.master_list, name="master_list"),
+    path("master-list/print/", views.master_list_print, name="master_list_print"),
     path("<str:code>/", views.procedure_detail, name="procedure_detail"),
     path("<str:code>/revisions/new/", views.revision_start, name="revision_start"),
     path("<str:code>/revisions/compare/", views.revision_compare, name="revision_compare"),

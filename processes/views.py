@@ -26,7 +26,7 @@ from .forms import (
     TransitionForm,
 )
 from .models import Procedure, ProcedureRevision
-from .pdf import revision_pdf
+from .pdf import master_list_pdf, revision_pdf
 
 PAGE_SIZE = 25
 
@@ -246,3 +246,8 @@ def master_list(request):
 def revision_print(request, code, number):
     revision = _revision_or_404(code, number)
     return pdf_response(revision_pdf(revision), f"{revision.procedure.code}-rev{revision.number}.pdf")
+
+
+@permission_required("processes.view_procedure", raise_exception=True)
+def master_list_print(request):
+    return pdf_response(master_list_pdf(), "master-list.pdf")

@@ -92,3 +92,16 @@ def test_print_links_open_a_pdf_in_the_browser_under_a_sensible_name(client, bir
     response = client.get(reverse("cases:case_control_sheet_print", args=[case.reference]))
     assert response.content.startswith(b"%PDF")
     assert client.get(reverse("cases:case_apology_print", args=[case.reference])).status_code == 404
+
+
+def test_the_master_list_and_the_indicator_report_print_their_figures(client, birth, staff):
+    case = case_services.case_receive(procedure=birth, by=staff, applicant_name="An", received_at=at("2026-05-18", "08:00"))
+    case = case_services.case_move(case=case, to_step=birth.steps["XL"], by=staff, at=at("2026-05-18", "09:00"))
+    case_services.case_move(case=case, to_step=birth.steps["KQ"], by=staff, at=at("2026-05-18", "16:00"))
+    client.force_login(staff)
+    master = pdf_text(client.get(reverse("processes:master_list_print")).content)[0].replace("\n", " ")
+    assert "QT-06" in master and "Đăng ký khai sinh" in master
+    response = client.get(reverse("cases:dashboard_print"), {"start": "2026-05-01", "end": "2026-05-31"}, HTTP_ACCEPT_LANGUAGE="en")
+    report = " ".join(pdf_text(response.content)).replace("\n", " ")
+    assert "Cases received from 01/05/2026 to 31/05/2026" in report
+    assert "On-time rate: 100.00% = resolved early or on time (1) ÷ cases resolved" in report

@@ -4,6 +4,7 @@ import datetime
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from reportlab.lib.units import mm
 
@@ -82,7 +83,8 @@ def indicator_report_pdf(*, scope: dict) -> bytes:
     total = selectors.indicators_total(**scope)
 
     def rate(row):
-        return f"{row.rate:.2f}%" if row.rate is not None else "—"
+        # The locale's decimal separator: "99,98%" in Vietnamese.
+        return f"{number_format(row.rate, 2)}%" if row.rate is not None else "—"
 
     def rows(items):
         return ([row.label, row.received, row.resolved, row.resolved_on_time, row.late, row.in_progress, row.overdue, rate(row)]
@@ -90,7 +92,7 @@ def indicator_report_pdf(*, scope: dict) -> bytes:
 
     header = [_("Group"), _("Received"), _("Resolved"), _("Early or on time"), _("Late"), _("In progress"),
               _("Overdue now"), _("On-time rate")]
-    widths = [55 * mm, 17 * mm, 17 * mm, 20 * mm, 14 * mm, 18 * mm, 18 * mm, 16 * mm]
+    widths = [50 * mm, 17 * mm, 17 * mm, 20 * mm, 14 * mm, 18 * mm, 18 * mm, 21 * mm]
     period = _("Cases received from %(start)s to %(end)s") % {
         "start": local_date(timezone.localtime(scope["start"]).date()),
         "end": local_date(timezone.localtime(scope["end"]).date() - datetime.timedelta(days=1)),

@@ -122,8 +122,9 @@ def checklist_add_from_template(*, audit: Audit, template: ChecklistTemplate, by
 def checklist_record(*, item: ChecklistItem, by: User, result: str, evidence: str) -> ChecklistItem:
     """Record the result and the evidence seen for one question, while the audit is under way."""
     _require(by, "audits.change_checklistitem", _("Only internal auditors may fill in a checklist."))
-    if item.audit.state not in (Audit.State.PREPARED, Audit.State.IN_PROGRESS):
-        raise ValidationError(_("The checklist of %(audit)s is filled in while the audit is under way.") % {"audit": item.audit.reference})
+    audit = Audit.objects.get(pk=item.audit_id)  # its state now, not as the item was read
+    if audit.state not in (Audit.State.PREPARED, Audit.State.IN_PROGRESS):
+        raise ValidationError(_("The checklist of %(audit)s is filled in while the audit is under way.") % {"audit": audit.reference})
     item.result = result
     item.evidence = evidence
     item.full_clean()
@@ -163,8 +164,10 @@ def finding_record(
     auditee_representative: str = "",
     owner: User | None = None,
     due_date: datetime.date | None = None,
+    recorded_on: datetime.date | None = None,
 ) -> Finding:
-    """Record a finding of an audit under way; a nonconformity finding opens its nonconformity."""
+    """Record a finding of an audit under way; a nonconformity finding opens its nonconformity,
+    numbered in the register of the year it was found (``recorded_on``, today by default)."""
     _require(by, "audits.add_finding", _("Only internal auditors may record findings."))
     audit = Audit.objects.select_for_update().get(pk=audit.pk)
     if audit.state != Audit.State.IN_PROGRESS:
@@ -177,15 +180,28 @@ def finding_record(
         audit=audit, number=number, kind=kind, clause=clause, unit=unit, procedure=procedure, checklist_item=checklist_item,
         statement=statement.strip(), evidence=evidence.strip(), auditee_representative=auditee_representative, recorded_by=by,
     )
+    recorded_on = recorded_on or timezone.localdate()
+    if recorded_on != timezone.localdate():
+        finding.recorded_at = datetime.datetime.combine(recorded_on, datetime.time(9), tzinfo=timezone.get_current_timezone())
     finding.full_clean()
     finding.save()
     if finding.is_nonconformity:
         _nonconformity_create(
-            by=by, detected_on=timezone.localdate(), source=Nonconformity.Source.INTERNAL_AUDIT,
+            by=by, detected_on=recorded_on, source=Nonconformity.Source.INTERNAL_AUDIT,
             severity=Nonconformity.Severity.MAJOR if kind == Finding.Kind.MAJOR else Nonconformity.Severity.MINOR,
             unit=unit, clause=clause, description=finding.statement, finding=finding, owner=owner, due_date=due_date,
         )
     return finding
+
+
+@transaction.atomic
+def audit_report(*, audit: Audit, by: User, summary: str) -> Audit:
+    """Write the summary of the audit report and issue it."""
+    audit = Audit.objects.select_for_update().get(pk=audit.pk)
+    audit.summary = summary.strip()
+    transition_run(audit, "report", by=by)
+    audit.save()
+    return audit
 
 
 @transaction.atomic

@@ -22,6 +22,7 @@ DEMO_LOADERS: list[str] = [
     "iso.demo.load_calendar",
     "processes.demo.load_procedures",
     "cases.demo.load_cases",
+    "audits.demo.load_audits",
 ]
 
 #: Vietnam's public holidays on working days and the make-up working days, for the current and the

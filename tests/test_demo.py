@@ -11,7 +11,10 @@ from django.apps import apps
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db.models import Count, F, Q
+from django.utils import timezone
 
+from audits import selectors as audit_selectors
+from audits.models import Audit, AuditProgramme, CorrectiveAction, Nonconformity
 from iso.demo import DEMO_PASSWORD, PEOPLE
 from iso.models import Role, TransitionLog, User
 from processes import selectors
@@ -109,3 +112,31 @@ def test_loading_twice_creates_nothing_new_and_prints_every_login_both_times():
             assert person.username in output
             assert person.full_name in output
         assert DEMO_PASSWORD in output
+
+
+def test_the_audits_span_last_years_completed_programme_and_this_years_with_every_state_and_impartial_teams():
+    load_demo()
+    year = timezone.localdate().year
+
+    assert AuditProgramme.objects.get(year=year - 1).state == AuditProgramme.State.COMPLETED
+    this_year = AuditProgramme.objects.get(year=year)
+    assert this_year.state == AuditProgramme.State.IN_PROGRESS
+    assert sorted(this_year.audits.values_list("state", flat=True)) == sorted(
+        [Audit.State.CLOSED, Audit.State.REPORTED, Audit.State.IN_PROGRESS, Audit.State.PLANNED]
+    )
+    assert set(Nonconformity.objects.values_list("state", flat=True)) == set(Nonconformity.State.values)
+    assert set(CorrectiveAction.objects.values_list("state", flat=True)) == set(CorrectiveAction.State.values)
+    assert CorrectiveAction.objects.filter(
+        reissue_of__state=CorrectiveAction.State.NOT_EFFECTIVE, state=CorrectiveAction.State.VERIFIED_EFFECTIVE
+    ).exists()
+    assert audit_selectors.nonconformity_list()[0].is_overdue
+
+    for audit in Audit.objects.select_related("lead_auditor").prefetch_related("units", "team"):
+        audited = {unit.pk for unit in audit.units.all()}
+        assert not [auditor for auditor in audit.auditors() if auditor.unit_id in audited], audit.reference
+    for audit in Audit.objects.filter(state=Audit.State.CLOSED):
+        assert audit.closing_obstacles() == [], audit.reference
+
+    counts = row_counts()
+    load_demo()
+    assert row_counts() == counts

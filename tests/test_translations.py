@@ -10,24 +10,27 @@ LOCALE = Path(__file__).resolve().parents[1] / "locale"
 
 
 def _entries(po: Path):
-    """(msgid, msgstrs, fuzzy) for every entry of a .po file but the header."""
+    """(msgid, msgid_plural, msgstrs, fuzzy) for every entry of a .po file but the header."""
     text = po.read_text(encoding="utf-8")
     for block in text.split("\n\n"):
         if "msgid" not in block or block.lstrip().startswith("#~"):
             continue
         fuzzy = re.search(r"^#,.*\bfuzzy\b", block, re.M) is not None
-        msgid = "".join(re.findall(r'^(?:msgid|msgid_plural)? ?"(.*)"$', block.split("msgstr")[0], re.M))
+        head = block.split("\nmsgstr")[0]
+        singular, _sep, plural = head.partition("\nmsgid_plural ")
+        msgid = "".join(re.findall(r'"(.*)"', singular[singular.index("msgid "):])) if "msgid " in singular else ""
+        msgid_plural = "".join(re.findall(r'"(.*)"', plural)) if plural else ""
         msgstrs = []
         for part in re.split(r"^msgstr(?:\[\d+\])? ", block, flags=re.M)[1:]:
             msgstrs.append("".join(re.findall(r'^"(.*)"$', part, re.M)))
         if msgid:
-            yield msgid, msgstrs, fuzzy
+            yield msgid, msgid_plural, msgstrs, fuzzy
 
 
 @pytest.mark.parametrize("language", ["vi", "en"])
 def test_every_message_is_translated(language):
     po = LOCALE / language / "LC_MESSAGES" / "django.po"
-    missing = [msgid for msgid, msgstrs, fuzzy in _entries(po) if fuzzy or not all(msgstrs)]
+    missing = [msgid for msgid, _plural, msgstrs, fuzzy in _entries(po) if fuzzy or not all(msgstrs)]
     assert missing == [], f"{len(missing)} untranslated or fuzzy messages in {language}: {missing[:10]}"
 
 
@@ -38,7 +41,8 @@ def test_the_compiled_catalogue_matches_its_source(language):
         compiled = gettext.GNUTranslations(mo)
     stale = [
         msgid
-        for msgid, msgstrs, _fuzzy in _entries(folder / "django.po")
-        if len(msgstrs) == 1 and "\\" not in msgid and compiled.gettext(msgid) != msgstrs[0]
+        for msgid, plural, msgstrs, _fuzzy in _entries(folder / "django.po")
+        if "\\" not in msgid
+        and (compiled.ngettext(msgid, plural, 1) if plural else compiled.gettext(msgid)) != msgstrs[0]
     ]
     assert stale == [], f"django.mo is out of date for {language}: run compilemessages ({stale[:5]})"

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, transition
 
 from iso.models import Clause, OrgUnit, Role, WorkflowModel
@@ -26,7 +27,7 @@ class AuditProgramme(WorkflowModel):
     class State(models.TextChoices):
         DRAFT = "draft", _("Draft")
         APPROVED = "approved", _("Approved")
-        IN_PROGRESS = "in_progress", _("In progress")
+        IN_PROGRESS = "in_progress", pgettext_lazy("audit", "In progress")
         COMPLETED = "completed", _("Completed")
 
     year = models.PositiveSmallIntegerField(_("year"), unique=True)
@@ -101,7 +102,7 @@ class Audit(WorkflowModel):
     class State(models.TextChoices):
         PLANNED = "planned", _("Planned")
         PREPARED = "prepared", _("Prepared")
-        IN_PROGRESS = "in_progress", _("In progress")
+        IN_PROGRESS = "in_progress", pgettext_lazy("audit", "In progress")
         REPORTED = "reported", _("Reported")
         CLOSED = "closed", _("Closed")
         CANCELLED = "cancelled", _("Cancelled")
@@ -516,7 +517,7 @@ class CorrectiveAction(WorkflowModel):
 
     class State(models.TextChoices):
         PLANNED = "planned", _("Planned")
-        IN_PROGRESS = "in_progress", _("In progress")
+        IN_PROGRESS = "in_progress", pgettext_lazy("action", "In progress")
         DONE = "done", _("Done")
         VERIFIED_EFFECTIVE = "verified_effective", _("Verified effective")
         NOT_EFFECTIVE = "not_effective", _("Not effective")

@@ -5,8 +5,7 @@ import datetime
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.template.loader import render_to_string
-from django.utils import translation
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from iso.models import User
 
@@ -17,16 +16,16 @@ DIGEST_HORIZON_DAYS = 7
 
 
 def due_digest(*, user: User, today: datetime.date, within_days: int = DIGEST_HORIZON_DAYS) -> EmailMessage | None:
-    """The digest for ``user``, or None when nothing of theirs is due."""
+    """The digest for ``user`` in the active language, or None when nothing of theirs is due."""
     items = due_items(user=user, today=today, within_days=within_days)
     if not items or not user.email:
         return None
     context = {"user": user, "items": items, "today": today, "site": getattr(settings, "SITE_URL", "")}
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = _("ISO tracker: %(count)s item(s) due or overdue") % {
-            "count": len(items.nonconformities) + len(items.actions)
-        }
-        body = render_to_string("audits/email/due_digest.txt", context)
+    count = len(items.nonconformities) + len(items.actions)
+    subject = ngettext(
+        "ISO tracker: %(count)s item due or overdue", "ISO tracker: %(count)s items due or overdue", count
+    ) % {"count": count}
+    body = render_to_string("audits/email/due_digest.txt", context)
     return EmailMessage(subject=subject, body=body, to=[user.email])
 
 

@@ -246,17 +246,17 @@ def nonconformity_from_late_case(*, case, by: User) -> Nonconformity:
         raise ValidationError(
             _("%(case)s already has nonconformity %(nc)s.") % {"case": case, "nc": case.nonconformities.first().reference}
         )
-    description = _(
-        "Case %(case)s (%(procedure)s) was due on %(due)s and %(outcome)s."
-    ) % {
+    facts = {
         "case": case.reference,
         "procedure": case.procedure.code,
         "due": timezone.localtime(case.due_at).strftime("%d/%m/%Y %H:%M"),
-        "outcome": (
-            _("was resolved on %(date)s") % {"date": timezone.localtime(case.resolved_at).strftime("%d/%m/%Y %H:%M")}
-            if case.resolved_at else _("is still open")
-        ),
     }
+    if case.resolved_at:
+        description = _("Case %(case)s (%(procedure)s) was due on %(due)s and was resolved on %(resolved)s.") % {
+            **facts, "resolved": timezone.localtime(case.resolved_at).strftime("%d/%m/%Y %H:%M"),
+        }
+    else:
+        description = _("Case %(case)s (%(procedure)s) was due on %(due)s and is still open.") % facts
     nonconformity = _nonconformity_create(
         by=by, detected_on=timezone.localdate(), source=Nonconformity.Source.PROCESS_MONITORING,
         severity=Nonconformity.Severity.MINOR, unit=case.unit, description=description,

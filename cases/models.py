@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, transition
 
 from iso.models import OrgUnit, WorkflowModel
@@ -29,12 +30,12 @@ class Case(WorkflowModel):
     """
 
     class State(models.TextChoices):
-        RECEIVED = "received", _("Received")
-        IN_PROGRESS = "in_progress", _("In progress")
+        RECEIVED = "received", pgettext_lazy("case state", "Received")
+        IN_PROGRESS = "in_progress", pgettext_lazy("case", "In progress")
         WAITING_SUPPLEMENT = "waiting_supplement", _("Waiting for a supplement")
         COMPLETED = "completed", _("Completed")
         REJECTED = "rejected", _("Rejected")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        WITHDRAWN = "withdrawn", pgettext_lazy("case", "Withdrawn")
 
     class Channel(models.TextChoices):
         IN_PERSON = "in_person", _("In person")

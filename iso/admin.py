@@ -28,8 +28,8 @@ class OrgUnitAdmin(admin.ModelAdmin):
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    fieldsets = BaseUserAdmin.fieldsets + ((_("Organisation"), {"fields": ["full_name", "job_title", "unit"]}),)
-    add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("Organisation"), {"fields": ["full_name", "unit", "groups"]}),)
+    fieldsets = BaseUserAdmin.fieldsets + ((_("Position in the organisation"), {"fields": ["full_name", "job_title", "unit"]}),)
+    add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("Position in the organisation"), {"fields": ["full_name", "unit", "groups"]}),)
     list_display = ["username", "full_name", "unit", "is_active", "is_staff"]
     list_filter = ["groups", "unit", "is_active"]
     search_fields = ["username", "full_name", "email"]

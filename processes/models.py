@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, transition
 
 from iso.models import Clause, OrgUnit, Role, WorkflowModel
@@ -65,7 +66,7 @@ class ProcedureRevision(WorkflowModel):
         APPROVED = "approved", _("Approved")
         EFFECTIVE = "effective", _("Effective")
         SUPERSEDED = "superseded", _("Superseded")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        WITHDRAWN = "withdrawn", pgettext_lazy("revision", "Withdrawn")
 
     procedure = models.ForeignKey(
         Procedure, verbose_name=_("procedure"), on_delete=models.PROTECT, related_name="revisions"

@@ -377,7 +377,7 @@ def test_the_digest_lists_each_owners_overdue_and_coming_items(nonconformity, ow
     with override("en"):
         message = due_digest(user=owner, today=TODAY)
     assert message.to == ["cbtp@example.org"]
-    assert message.subject == "ISO tracker: 2 item(s) due or overdue"
+    assert message.subject == "ISO tracker: 2 items due or overdue"
     lines = message.body.splitlines()
     overdue = (TODAY - datetime.timedelta(days=3)).strftime("%d/%m/%Y")
     assert f"- {nc.reference}/1 (Planned), due {overdue} — OVERDUE: Cập nhật mẫu sổ" in lines

@@ -182,12 +182,12 @@ class _PagedCanvas(canvas.Canvas):
         self.line(left + 55 * mm, top - 16 * mm, left + 55 * mm, top)
         self.line(right - 48 * mm, top - 16 * mm, right - 48 * mm, top)
         self.setFont(f"{FONT}-Bold", 8.5)
-        for index, line in enumerate(_wrap(frame.organisation.upper(), 34)[:3]):
+        for index, line in enumerate(_wrap(frame.organisation.upper(), f"{FONT}-Bold", 8.5, 51 * mm)[:3]):
             self.drawCentredString(left + 27.5 * mm, top - 5 * mm - index * 4 * mm, line)
-        self.setFont(f"{FONT}-Bold", 11)
+        self.setFont(f"{FONT}-Bold", 10.5)
         middle = (left + 55 * mm + right - 48 * mm) / 2
-        for index, line in enumerate(_wrap(frame.title.upper(), 48)[:3]):
-            self.drawCentredString(middle, top - 6 * mm - index * 4.5 * mm, line)
+        for index, line in enumerate(_wrap(frame.title.upper(), f"{FONT}-Bold", 10.5, right - left - 107 * mm)[:3]):
+            self.drawCentredString(middle, top - 5.5 * mm - index * 4.5 * mm, line)
         self.setFont(FONT, 8.5)
         facts = [
             _("Code: %(code)s") % {"code": frame.code} if frame.code else "",
@@ -199,10 +199,11 @@ class _PagedCanvas(canvas.Canvas):
             self.drawString(right - 46 * mm, top - 4 * mm - index * 3.6 * mm, fact)
 
 
-def _wrap(value: str, width: int) -> list[str]:
+def _wrap(value: str, font: str, size: float, width: float) -> list[str]:
+    """Words broken into lines that fit ``width`` points in ``font`` at ``size``."""
     words, lines, line = unicodedata.normalize("NFC", value).split(), [], ""
     for word in words:
-        if line and len(line) + 1 + len(word) > width:
+        if line and pdfmetrics.stringWidth(f"{line} {word}", font, size) > width:
             lines.append(line)
             line = word
         else:

@@ -8,11 +8,12 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from iso.models import Clause, OrgUnit, User
+from iso.models import Clause, OrgUnit, Role, User
 from iso.workflows import transition_apply, transition_run
 from processes.models import Procedure
 
 from .models import (
+    ActionEvidence,
     Audit,
     AuditProgramme,
     ChecklistItem,
@@ -362,3 +363,24 @@ def corrective_action_verify(
             reissue_of=action,
         )
     return action
+
+
+@transaction.atomic
+def action_evidence_add(*, action: CorrectiveAction, by: User, file, description: str = "") -> ActionEvidence:
+    """Attach a file proving that a corrective action was carried out, by its owner or the secretary."""
+    if not by.has_perm("audits.add_actionevidence"):
+        raise PermissionDenied(_("You may not attach evidence to corrective actions."))
+    action = CorrectiveAction.objects.select_for_update().select_related("nonconformity", "owner").get(pk=action.pk)
+    if action.owner_id != by.pk and not by.has_role(Role.ISO_SECRETARY):
+        raise ValidationError(
+            _("Only the owner of the action (%(owner)s) or the ISO secretary may do this.") % {"owner": action.owner}
+        )
+    if action.state not in (CorrectiveAction.State.IN_PROGRESS, CorrectiveAction.State.DONE):
+        raise ValidationError(
+            _("Evidence is attached while %(action)s is in progress or done; it is %(state)s.")
+            % {"action": action.label, "state": action.get_state_display().lower()}
+        )
+    evidence = ActionEvidence(action=action, file=file, description=description.strip(), uploaded_by=by)
+    evidence.full_clean()
+    evidence.save()
+    return evidence

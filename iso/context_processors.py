@@ -14,6 +14,8 @@ def navigation(request):
         (_("Master list"), reverse("processes:master_list"), "processes.view_procedure"),
         (_("Cases"), reverse("cases:case_list"), "cases.view_case"),
         (_("On-time dashboard"), reverse("cases:dashboard"), "cases.view_case"),
+        (_("Audits"), reverse("audits:programme_list"), "audits.view_audit"),
+        (_("Nonconformities"), reverse("audits:nonconformity_list"), "audits.view_nonconformity"),
         (_("Administration"), reverse("admin:index"), "is_staff"),
     ]
     allowed = [

@@ -13,5 +13,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("procedures/", include("processes.urls")),
     path("cases/", include("cases.urls")),
+    path("audits/", include("audits.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import views
+
+app_name = "audits"
+
+urlpatterns = [
+    path("", views.programme_list, name="programme_list"),
+    path("new/", views.programme_create, name="programme_create"),
+    path("nonconformities/", views.nonconformity_list, name="nonconformity_list"),
+    path("nonconformities/new/", views.nonconformity_create, name="nonconformity_create"),
+    path("nonconformities/from-case/<str:reference>/", views.nonconformity_from_case, name="nonconformity_from_case"),
+    path("nonconformities/<str:reference>/", views.nonconformity_detail, name="nonconformity_detail"),
+    path("nonconformities/<str:reference>/<str:action>/", views.nonconformity_action, name="nonconformity_action"),
+    path("a/<str:reference>/", views.audit_detail, name="audit_detail"),
+    path("a/<str:reference>/<str:action>/", views.audit_action, name="audit_action"),
+    path("<int:year>/", views.programme_detail, name="programme_detail"),
+    path("<int:year>/plan/", views.audit_create, name="audit_create"),
+    path("<int:year>/transition/", views.programme_transition, name="programme_transition"),
+]

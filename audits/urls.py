@@ -17,4 +17,7 @@ urlpatterns = [
     path("<int:year>/", views.programme_detail, name="programme_detail"),
     path("<int:year>/plan/", views.audit_create, name="audit_create"),
     path("<int:year>/transition/", views.programme_transition, name="programme_transition"),
+    path("print/programme/<int:year>/", views.programme_print, name="programme_print"),
+    path("print/audit/<str:reference>/<str:document>/", views.audit_print, name="audit_print"),
+    path("print/nonconformity/<str:reference>/", views.nonconformity_print, name="nonconformity_print"),
 ]

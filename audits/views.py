@@ -20,8 +20,9 @@ from django.views.decorators.http import require_POST
 from cases import selectors as case_selectors
 from cases.models import Case
 from iso.workflows import TransitionRefused, available_transitions, transition_apply
+from records.pdf import pdf_response
 
-from . import selectors, services
+from . import pdf, selectors, services
 from .forms import (
     ActionPlanForm,
     ActionTransitionForm,
@@ -437,3 +438,30 @@ def nonconformity_action(request, reference, action):
     nonconformity = _nonconformity_or_404(reference)
     _dispatch(request, nonconformity, NONCONFORMITY_ACTIONS, action)
     return redirect("audits:nonconformity_detail", reference=reference)
+
+
+# Printouts
+
+
+@permission_required("audits.view_auditprogramme", raise_exception=True)
+def programme_print(request, year):
+    programme = get_object_or_404(AuditProgramme, year=year)
+    return pdf_response(pdf.programme_pdf(programme), f"audit-programme-{year}.pdf")
+
+
+#: The printouts of an audit, by the name in their address.
+AUDIT_PRINTOUTS = {"plan": pdf.audit_plan_pdf, "checklist": pdf.checklist_pdf, "report": pdf.audit_report_pdf}
+
+
+@permission_required("audits.view_audit", raise_exception=True)
+def audit_print(request, reference, document):
+    if document not in AUDIT_PRINTOUTS:
+        raise Http404(_("No such printout."))
+    audit = _audit_or_404(reference)
+    return pdf_response(AUDIT_PRINTOUTS[document](audit), f"{audit.reference}-{document}.pdf")
+
+
+@permission_required("audits.view_nonconformity", raise_exception=True)
+def nonconformity_print(request, reference):
+    nonconformity = _nonconformity_or_404(reference)
+    return pdf_response(pdf.nonconformity_pdf(nonconformity), f"{nonconformity.reference}.pdf")

@@ -8,7 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMFieldMixin, FSMModelMixin
 
@@ -99,7 +99,9 @@ class OrgUnit(models.Model):
         ancestor = self.parent
         while ancestor is not None:
             if ancestor.pk == self.pk:
-                raise ValidationError({"parent": _("A unit cannot be placed under itself or one of its own sub-units.")})
+                raise ValidationError(
+                    {"parent": gettext("A unit cannot be placed under itself or one of its own sub-units.")}
+                )
             ancestor = ancestor.parent
 
 

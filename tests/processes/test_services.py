@@ -322,12 +322,12 @@ def test_a_revision_cannot_take_effect_before_the_one_it_replaces(effective, pro
     successor = make_approved(services.revision_start(procedure=procedure, by=process_owner))
     earlier = effective.effective_from - datetime.timedelta(days=1)
 
-    with override("en"), pytest.raises(ValidationError) as excinfo:
-        services.revision_publish(revision=successor, by=secretary, effective_from=earlier)
+    with override("en"):
+        with pytest.raises(ValidationError) as excinfo:
+            services.revision_publish(revision=successor, by=secretary, effective_from=earlier)
+        expected = f"{successor} cannot take effect before {effective} did ({effective.effective_from:%d/%m/%Y})."
 
-    assert excinfo.value.message_dict["effective_from"] == [
-        f"{successor} cannot take effect before {effective} did ({effective.effective_from:%d/%m/%Y})."
-    ]
+    assert excinfo.value.message_dict["effective_from"] == [expected]
     assert _state(effective) == State.EFFECTIVE
 
 

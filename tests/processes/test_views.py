@@ -153,7 +153,9 @@ def test_returning_without_a_comment_is_refused_with_the_reason(client, secretar
 def test_the_editor_of_a_frozen_revision_sends_the_user_back_with_the_reason(client, secretary, approver):
     revision = make_effective(ProcedureRevisionFactory(author=secretary), approver=approver, publisher=secretary)
     client.force_login(secretary)
-    response = client.get(reverse("processes:revision_edit", args=[revision.procedure.code, revision.number]))
+    response = client.get(
+        reverse("processes:revision_edit", args=[revision.procedure.code, revision.number]), HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 302
     with override("en"):
         assert _messages(response) == [

@@ -105,3 +105,26 @@ def test_the_master_list_and_the_indicator_report_print_their_figures(client, bi
     report = " ".join(pdf_text(response.content)).replace("\n", " ")
     assert "Cases received from 01/05/2026 to 31/05/2026" in report
     assert "On-time rate: 100.00% = resolved early or on time (1) ÷ cases resolved" in report
+
+
+def test_every_audit_printout_opens_as_a_pdf_with_its_key_values(client, secretary):
+    from django.core.management import call_command
+
+    from audits.models import Audit, AuditProgramme, Nonconformity
+
+    call_command("load_demo", verbosity=0)
+    client.force_login(secretary)
+    programme = AuditProgramme.objects.order_by("year").first()
+    audit = Audit.objects.filter(state="closed", programme=programme).order_by("reference").first()
+    nonconformity = Nonconformity.objects.filter(state="closed").order_by("reference").first()
+    printouts = [
+        (reverse("audits:programme_print", args=[programme.year]), programme.title),
+        (reverse("audits:audit_print", args=[audit.reference, "plan"]), audit.reference),
+        (reverse("audits:audit_print", args=[audit.reference, "checklist"]), audit.checklist_items.first().question[:25]),
+        (reverse("audits:audit_print", args=[audit.reference, "report"]), audit.summary[:25]),
+        (reverse("audits:nonconformity_print", args=[nonconformity.reference]), nonconformity.root_cause[:25]),
+    ]
+    for url, expected in printouts:
+        response = client.get(url)
+        assert response["Content-Type"] == "application/pdf", url
+        assert expected in " ".join(pdf_text(response.content)).replace("\n", " "), url

@@ -324,7 +324,8 @@ def test_an_ineffective_action_sends_the_nonconformity_back_and_is_reissued_unde
     nc = in_action(nonconformity, owner, secretary)
     first = done_long_ago(nc.actions.get(), owner)
     nc = services.nonconformity_transition(nonconformity=nc, name="request_verification", by=owner)
-    services.corrective_action_verify(action=first, verified_by=lead, effective=False, note="Vẫn dùng sổ cũ")
+    with override("en"):  # the reissue's text is written in the active language
+        services.corrective_action_verify(action=first, verified_by=lead, effective=False, note="Vẫn dùng sổ cũ")
     nc.refresh_from_db()
     reissue = nc.actions.get(number=2)
     assert (nc.state, reissue.reissue_of, reissue.owner, reissue.state) == ("in_action", first, owner, "planned")
@@ -350,10 +351,10 @@ def test_a_late_case_becomes_a_nonconformity_in_one_action(unit, secretary, appr
     make_effective(revision, approver=approver, publisher=secretary)
     case = case_services.case_receive(procedure=procedure, by=staff, applicant_name="An", received_at=at("2026-05-18", "08:00"))
     case = case_services.case_move(case=case, to_step=steps["XL"], by=staff, at=at("2026-05-18", "09:00"))
-    nc = services.nonconformity_from_late_case(case=case, by=secretary)
+    with override("en"):  # the description is written in the active language
+        nc = services.nonconformity_from_late_case(case=case, by=secretary)
     assert (nc.case, nc.source, nc.unit) == (case, "process_monitoring", case.unit)
-    with override("en"):
-        assert nc.description == "Case QT-06-260518-0001 (QT-06) was due on 19/05/2026 14:00 and is still open."
+    assert nc.description == "Case QT-06-260518-0001 (QT-06) was due on 19/05/2026 14:00 and is still open."
     with override("en"), pytest.raises(ValidationError) as excinfo:
         services.nonconformity_from_late_case(case=case, by=secretary)
     assert messages_of(excinfo) == [f"QT-06-260518-0001 already has nonconformity {nc.reference}."]

@@ -3,6 +3,7 @@
 import pytest
 from django.core.management import call_command
 from django.utils.translation import gettext, override
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -36,7 +37,8 @@ def _sign_in(browser, live_server, username):
 
 def _switch_language(browser, code):
     browser.find_element(By.CSS_SELECTOR, f"button[name=language][value={code}]").click()
-    WebDriverWait(browser, 20).until(
+    # The page reloads: an element read during the reload goes stale, so the wait retries.
+    WebDriverWait(browser, 20, ignored_exceptions=(StaleElementReferenceException,)).until(
         lambda b: b.find_element(By.TAG_NAME, "html").get_attribute("lang") == code
     )
 

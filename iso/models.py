@@ -133,6 +133,10 @@ class User(AbstractUser):
         return self.is_superuser or role in self.roles
 
     @property
+    def role_labels(self) -> list[str]:
+        return [str(role.label) for role in Role if role in self.roles]
+
+    @property
     def roles(self) -> set[str]:
         if not hasattr(self, "_roles"):
             self._roles = set(self.groups.values_list("name", flat=True))

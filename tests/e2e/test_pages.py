@@ -24,6 +24,11 @@ PAGES = [
     ("case", "/cases/{case}/", None),
     ("intake", "/cases/new/", "Receive a case"),
     ("dashboard", "/cases/dashboard/", "On-time dashboard"),
+    ("programmes", "/audits/", "Audit programmes"),
+    ("programme", "/audits/{year}/", None),
+    ("audit", "/audits/a/{audit}/", None),
+    ("nonconformities", "/audits/nonconformities/", None),
+    ("nonconformity", "/audits/nonconformities/{nc}/", None),
 ]
 
 
@@ -45,16 +50,21 @@ def _switch_language(browser, code):
 
 def test_main_pages_read_well_in_both_languages(browser, live_server):
     call_command("load_demo", verbosity=0)
+    from audits.models import Audit, Nonconformity
     from cases.models import Case
     from processes.models import ProcedureRevision
 
     effective = ProcedureRevision.objects.get(procedure__code="QT-06", state="effective").number
     case = Case.objects.filter(procedure__code="QT-06", state="in_progress").order_by("due_at").first().reference
+    audit = Audit.objects.filter(state="in_progress").first()
+    nc = Nonconformity.objects.filter(state="in_action").order_by("reference").first().reference
     _sign_in(browser, live_server, "thuky")
     for language in ("vi", "en"):
         _switch_language(browser, language)
         for name, path, heading in PAGES:
-            browser.get(live_server.url + path.format(effective=effective, case=case))
+            browser.get(live_server.url + path.format(
+                effective=effective, case=case, year=audit.programme.year, audit=audit.reference, nc=nc
+            ))
             body = browser.find_element(By.TAG_NAME, "body").text
             assert "Server Error" not in body and "Traceback" not in body, f"{name} failed in {language}"
             assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == language

@@ -1,6 +1,7 @@
 """Case pages: intake, actions, lists and the dashboard, with their query counts."""
 
 import csv
+import re
 import io
 
 import pytest
@@ -118,3 +119,14 @@ def test_the_dashboard_names_its_denominator_and_exports_its_figures(client, bir
     assert {row["Group"] for row in rows} == {"Total", "Month", "Procedure", "Unit"}
     xlsx = client.get(reverse("cases:dashboard_export", args=["xlsx"]), params)
     assert xlsx.content[:2] == b"PK"
+
+
+def test_the_chart_keeps_decimal_points_in_vietnamese(client, birth, clerk):
+    case = services.case_receive(procedure=birth, by=clerk, applicant_name="An", received_at=at("2026-05-18", "08:00"))
+    case = services.case_move(case=case, to_step=birth.steps["XL"], by=clerk, at=at("2026-05-18", "09:00"))
+    services.case_move(case=case, to_step=birth.steps["KQ"], by=clerk, at=at("2026-05-18", "16:00"))
+    client.force_login(clerk)
+    html = client.get(reverse("cases:dashboard"), {"start": "2026-05-01", "end": "2026-05-31"}, HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    svg = html[html.index("<svg"):html.index("</svg>")]
+    assert not re.search(r'(x|y|width|height)="\d+,\d', svg)
+    assert "100,0%" in svg  # the label itself is Vietnamese

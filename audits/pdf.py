@@ -162,3 +162,23 @@ def nonconformity_pdf(nonconformity: Nonconformity) -> bytes:
     ]
     return render(Frame(title=_("Nonconformity and corrective action"), code=nonconformity.reference), story)
 
+
+
+def nonconformity_register_pdf(nonconformities) -> bytes:
+    """The register of nonconformities and corrective actions of a period."""
+    rows = (
+        [nc.reference, local_date(nc.detected_on), nc.get_source_display(), nc.unit.name, nc.description,
+         nc.get_state_display(), local_date(nc.due_date),
+         "; ".join(f"{a.label} {a.get_state_display()}" for a in nc.actions.all())]
+        for nc in nonconformities
+    )
+    story = [
+        para(_("Register of nonconformities and corrective actions"), "title"),
+        *table(
+            [_("Reference"), _("Detected on"), _("Source"), _("Unit"), _("Description"), _("State"), _("Due date"),
+             _("Corrective actions")],
+            rows,
+            [20 * mm, 17 * mm, 18 * mm, 22 * mm, 45 * mm, 18 * mm, 17 * mm, 18 * mm],
+        ),
+    ]
+    return render(Frame(title=_("Register of nonconformities and corrective actions")), story)

@@ -16,6 +16,7 @@ def navigation(request):
         (_("On-time dashboard"), reverse("cases:dashboard"), "cases.view_case"),
         (_("Audits"), reverse("audits:programme_list"), "audits.view_audit"),
         (_("Nonconformities"), reverse("audits:nonconformity_list"), "audits.view_nonconformity"),
+        (_("Records register"), reverse("records:record_type_list"), "records.view_recordtype"),
         (_("Administration"), reverse("admin:index"), "is_staff"),
     ]
     allowed = [

@@ -20,6 +20,9 @@ _READ = [
     "audits.view_finding",
     "audits.view_nonconformity",
     "audits.view_correctiveaction",
+    "records.view_recordtype",
+    "records.view_keptrecord",
+    "records.view_disposalminute",
 ]
 
 _HANDLE_CASES = ["cases.add_case", "cases.handle_case"]
@@ -65,6 +68,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "audits.add_checklisttemplate",
         "audits.change_checklisttemplate",
         "audits.view_checklisttemplate",
+        "records.add_recordtype",
+        "records.change_recordtype",
+        "records.add_keptrecord",
+        "records.change_keptrecord",
     ],
     Role.APPROVER: _READ
     + [
@@ -75,6 +82,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         # Leaders sign results in the signing steps of administrative procedures.
         "cases.handle_case",
         "audits.approve_auditprogramme",
+        "records.approve_disposal",
         *_HANDLE_NONCONFORMITIES,
     ],
     Role.PROCESS_OWNER: _READ

@@ -14,5 +14,6 @@ urlpatterns = [
     path("procedures/", include("processes.urls")),
     path("cases/", include("cases.urls")),
     path("audits/", include("audits.urls")),
+    path("records/", include("records.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -28,6 +28,8 @@ from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Space
 
 from iso.models import OrgUnit
 
+from .selectors import disposal_minute_records
+
 FONT = "LiberationSerif"
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 #: Long tables are split into chunks of this many rows: one huge Table lays out far slower.
@@ -302,3 +304,31 @@ def pdf_response(content: bytes, filename: str):
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
+
+
+def disposal_minute_pdf(minute) -> bytes:
+    """The printable minute: its facts, the table of disposed records, the approver's signature."""
+    records = disposal_minute_records(minute=minute)
+    story = [
+        para(_("Minute of the disposal of records No. %(number)s") % {"number": minute.number}, "title"),
+        para(_("Date: %(date)s") % {"date": local_date(minute.date)}),
+        para(_("Disposal method: %(method)s") % {"method": minute.method}),
+    ]
+    if minute.members:
+        story += [para(_("Members of the disposal council"), "heading"), para(minute.members)]
+    story.append(para(_("Records disposed of"), "heading"))
+    story += table(
+        [_("No."), _("Code"), _("Title"), _("Record date"), _("SHA-256"), _("Kept until")],
+        (
+            [str(index), record.reference, record.title, local_date(record.record_date),
+             record.sha256_short or "—", local_date(record.retention_end) or _("Permanent")]
+            for index, record in enumerate(records, start=1)
+        ),
+        [10 * mm, 38 * mm, 55 * mm, 22 * mm, 25 * mm, 22 * mm],
+    )
+    if minute.notes:
+        story += [para(_("Notes"), "heading"), para(minute.notes)]
+    frame = Frame(title=_("Minute of the disposal of records"), code=minute.number, effective=minute.date)
+    return render(
+        frame, story, signatures=[Signature(_("Approved by"), minute.approved_by.get_full_name(), minute.date)]
+    )

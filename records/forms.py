@@ -1,0 +1,46 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import KeptRecord, RecordType
+
+
+def _date_input():
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class RecordTypeForm(forms.ModelForm):
+    class Meta:
+        model = RecordType
+        fields = ["code", "name", "procedure", "form", "keeper", "location", "retention_years", "disposal_method"]
+
+
+class RecordTypeFilterForm(forms.Form):
+    search = forms.CharField(label=_("Search"), required=False)
+
+
+class KeptRecordFilterForm(forms.Form):
+    record_type = forms.ModelChoiceField(label=_("Record type"), queryset=RecordType.objects.all(), required=False)
+    state = forms.ChoiceField(label=_("State"), choices=[("", "—"), *KeptRecord.State.choices], required=False)
+    due = forms.BooleanField(label=_("Retention over"), required=False)
+    search = forms.CharField(label=_("Search"), required=False)
+
+
+class KeptRecordStoreForm(forms.Form):
+    record_type = forms.ModelChoiceField(label=_("Record type"), queryset=RecordType.objects.all())
+    title = forms.CharField(label=_("Title"), max_length=300)
+    record_date = forms.DateField(label=_("Record date"), widget=_date_input())
+    file = forms.FileField(label=_("File"), required=False)
+
+
+class TransitionForm(forms.Form):
+    transition = forms.CharField(widget=forms.HiddenInput)
+    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DisposalForm(forms.Form):
+    records = forms.ModelMultipleChoiceField(
+        label=_("Records"), queryset=KeptRecord.objects.all()
+    )
+    method = forms.CharField(label=_("Disposal method"), max_length=200)
+    members = forms.CharField(label=_("Members of the disposal council"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

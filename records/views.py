@@ -1,0 +1,254 @@
+"""Pages of the records register: record types, kept records and disposal minutes.
+
+Each view parses input, calls one service or selector, and renders. A refusal comes back as a
+message in the words of the rule that refused (TransitionRefused or ValidationError).
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from iso.workflows import TransitionRefused, available_transitions
+
+from . import pdf, selectors, services
+from .forms import (
+    DisposalForm,
+    KeptRecordFilterForm,
+    KeptRecordStoreForm,
+    RecordTypeFilterForm,
+    RecordTypeForm,
+    TransitionForm,
+)
+from .models import DisposalMinute, KeptRecord, RecordType
+
+PAGE_SIZE = 50
+
+
+def _report(request, error: Exception) -> None:
+    if isinstance(error, TransitionRefused):
+        messages.error(request, error.message)
+    else:
+        for message in error.messages:
+            messages.error(request, message)
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _query_without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+# Record types
+
+
+@permission_required("records.view_recordtype", raise_exception=True)
+def record_type_list(request):
+    form = RecordTypeFilterForm(request.GET or None)
+    filters = dict(form.cleaned_data) if form.is_valid() else {}
+    page = Paginator(selectors.record_type_list(filters=filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "records/record_type_list.html",
+        {"form": form, "page": page, "query": _query_without_page(request)},
+    )
+
+
+@require_POST
+@permission_required("records.add_recordtype", raise_exception=True)
+def record_type_sync(request):
+    result = services.record_types_sync(by=request.user)
+    messages.success(
+        request,
+        _("Synchronised from the effective procedures: %(created)s record types added, %(updated)s updated.")
+        % {"created": result.created, "updated": result.updated},
+    )
+    return redirect("records:record_type_list")
+
+
+@permission_required("records.add_recordtype", raise_exception=True)
+def record_type_create(request):
+    form = RecordTypeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            record_type = services.record_type_create(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Record type %(code)s added.") % {"code": record_type.code})
+            return redirect("records:record_type_list")
+    return render(request, "records/record_type_form.html", {"form": form})
+
+
+@permission_required("records.change_recordtype", raise_exception=True)
+def record_type_edit(request, pk):
+    record_type = get_object_or_404(RecordType, pk=pk)
+    form = RecordTypeForm(request.POST or None, instance=record_type)
+    if request.method == "POST" and form.is_valid():
+        try:
+            record_type = services.record_type_update(record_type=record_type, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Record type %(code)s saved.") % {"code": record_type.code})
+            return redirect("records:record_type_list")
+    return render(request, "records/record_type_form.html", {"form": form, "record_type": record_type})
+
+
+# Kept records
+
+
+@permission_required("records.view_keptrecord", raise_exception=True)
+def kept_record_list(request):
+    form = KeptRecordFilterForm(request.GET or None)
+    filters = dict(form.cleaned_data) if form.is_valid() else {}
+    page = Paginator(selectors.kept_record_list(filters=filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    user = request.user
+    rows = [
+        (record, [t for t in available_transitions(record, user) if t.name in services.USER_TRANSITIONS])
+        for record in page
+    ]
+    may_dispose = user.has_perm("records.approve_disposal")
+    return render(
+        request,
+        "records/kept_record_list.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "query": _query_without_page(request),
+            "may_dispose": may_dispose,
+            "disposable": may_dispose and any(r.state == KeptRecord.State.DUE_FOR_DISPOSAL for r, _t in rows),
+            "disposal_form": DisposalForm() if may_dispose else None,
+            "store_form": KeptRecordStoreForm() if user.has_perm("records.add_keptrecord") else None,
+        },
+    )
+
+
+@require_POST
+@permission_required("records.add_keptrecord", raise_exception=True)
+def kept_record_store(request):
+    form = KeptRecordStoreForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for name, errors in form.errors.items():
+            label = form.fields[name].label if name in form.fields else ""
+            messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+        return redirect("records:kept_record_list")
+    data = form.cleaned_data
+    upload = data["file"]
+    try:
+        record = services.kept_record_store(
+            record_type=data["record_type"], title=data["title"], record_date=data["record_date"],
+            content=upload, filename=upload.name if upload else "", by=request.user,
+        )
+    except ValidationError as error:
+        _report(request, error)
+    else:
+        messages.success(request, _("Record %(record)s stored.") % {"record": record.reference})
+    return redirect("records:kept_record_list")
+
+
+@require_POST
+@permission_required("records.view_keptrecord", raise_exception=True)
+def kept_record_transition(request, pk):
+    record = get_object_or_404(KeptRecord, pk=pk)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Unknown action."))
+    else:
+        try:
+            record = services.kept_record_transition(
+                record=record, name=form.cleaned_data["transition"], by=request.user,
+                comment=form.cleaned_data["comment"],
+            )
+        except (TransitionRefused, ValidationError) as error:
+            _report(request, error)
+        except ValueError:
+            messages.error(request, _("Unknown action."))
+        else:
+            messages.success(
+                request, _("%(object)s is now %(state)s.") % {"object": record, "state": record.get_state_display().lower()}
+            )
+    return redirect(request.POST.get("next") or reverse("records:kept_record_list"))
+
+
+@permission_required("records.view_keptrecord", raise_exception=True)
+def kept_record_file(request, pk):
+    record = get_object_or_404(KeptRecord, pk=pk)
+    if not record.file:
+        raise Http404(_("This record has no file."))
+    return FileResponse(record.file.open("rb"), filename=record.file.name.rsplit("/", 1)[-1])
+
+
+# Disposal
+
+
+@require_POST
+@permission_required("records.approve_disposal", raise_exception=True)
+def disposal_approve(request):
+    form = DisposalForm(request.POST)
+    if not form.is_valid():
+        for name, errors in form.errors.items():
+            label = form.fields[name].label if name in form.fields else ""
+            messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+        return redirect(f"{reverse('records:kept_record_list')}?state={KeptRecord.State.DUE_FOR_DISPOSAL}")
+    data = form.cleaned_data
+    try:
+        minute = services.disposal_approve(
+            records=list(data["records"]), by=request.user, method=data["method"],
+            members=data["members"], notes=data["notes"],
+        )
+    except (TransitionRefused, ValidationError) as error:
+        _report(request, error)
+        return redirect(f"{reverse('records:kept_record_list')}?state={KeptRecord.State.DUE_FOR_DISPOSAL}")
+    count = minute.records.count()
+    messages.success(
+        request,
+        ngettext(
+            "Minute %(number)s: %(count)s record disposed of.", "Minute %(number)s: %(count)s records disposed of.", count
+        ) % {"number": minute.number, "count": count},
+    )
+    return redirect(minute)
+
+
+@permission_required("records.view_disposalminute", raise_exception=True)
+def minute_list(request):
+    page = Paginator(selectors.disposal_minute_list(), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "records/minute_list.html", {"page": page, "query": ""})
+
+
+def _minute_or_404(number: str) -> DisposalMinute:
+    try:
+        return selectors.disposal_minute_get(number=number)
+    except DisposalMinute.DoesNotExist:
+        raise Http404(_("No such disposal minute.")) from None
+
+
+@permission_required("records.view_disposalminute", raise_exception=True)
+def minute_detail(request, number):
+    minute = _minute_or_404(number)
+    return render(
+        request,
+        "records/minute_detail.html",
+        {"minute": minute, "records": selectors.disposal_minute_records(minute=minute)},
+    )
+
+
+@permission_required("records.view_disposalminute", raise_exception=True)
+def minute_print(request, number):
+    minute = _minute_or_404(number)
+    return pdf.pdf_response(pdf.disposal_minute_pdf(minute), f"{minute.number}.pdf")

@@ -1,6 +1,9 @@
 from django.contrib import admin
+from import_export.admin import ExportMixin
 
 from iso.admin import ReadOnlyModelAdmin
+
+from records import resources
 
 from .models import Apology, Case, StepVisit, SupplementRequest
 
@@ -13,8 +16,11 @@ class StepVisitInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(ReadOnlyModelAdmin):
+class CaseAdmin(ExportMixin, ReadOnlyModelAdmin):
     """Cases are read here; they change only through their workflow, never by hand."""
+
+    # Export only: cases are imported with manage.py import_cases.
+    resource_classes = [resources.CaseResource]
 
     list_display = ["reference", "procedure", "unit", "state", "received_at", "due_at", "timing"]
     list_filter = ["state", "timing", "channel", "unit"]

@@ -1,6 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportMixin
+
+from records import resources
 
 from .models import CalendarDay, Clause, OrgUnit, TransitionLog, User
 
@@ -19,7 +22,8 @@ class ReadOnlyModelAdmin(admin.ModelAdmin):
 
 
 @admin.register(OrgUnit)
-class OrgUnitAdmin(admin.ModelAdmin):
+class OrgUnitAdmin(ImportExportMixin, admin.ModelAdmin):
+    resource_classes = [resources.OrgUnitResource]
     list_display = ["code", "name", "kind", "parent", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["code", "name"]
@@ -27,7 +31,8 @@ class OrgUnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(ImportExportMixin, BaseUserAdmin):
+    resource_classes = [resources.UserResource]
     fieldsets = BaseUserAdmin.fieldsets + ((_("Position in the organisation"), {"fields": ["full_name", "job_title", "unit"]}),)
     add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("Position in the organisation"), {"fields": ["full_name", "unit", "groups"]}),)
     list_display = ["username", "full_name", "unit", "is_active", "is_staff"]
@@ -37,7 +42,8 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Clause)
-class ClauseAdmin(admin.ModelAdmin):
+class ClauseAdmin(ImportExportMixin, admin.ModelAdmin):
+    resource_classes = [resources.ClauseResource]
     list_display = ["number", "title_vi", "title_en"]
     search_fields = ["number", "title_vi", "title_en"]
 
@@ -54,7 +60,8 @@ class TransitionLogAdmin(ReadOnlyModelAdmin):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
+class CalendarDayAdmin(ImportExportMixin, admin.ModelAdmin):
+    resource_classes = [resources.CalendarDayResource]
     list_display = ["date", "kind", "name"]
     list_filter = ["kind"]
     search_fields = ["name"]

@@ -1,12 +1,16 @@
 from django.contrib import admin
+from import_export.admin import ImportExportMixin
 
 from iso.admin import ReadOnlyModelAdmin
+
+from records import resources
 
 from .models import Acknowledgement, Procedure, ProcedureRevision
 
 
 @admin.register(Procedure)
-class ProcedureAdmin(admin.ModelAdmin):
+class ProcedureAdmin(ImportExportMixin, admin.ModelAdmin):
+    resource_classes = [resources.ProcedureResource]
     list_display = ["code", "title", "owner_unit", "category"]
     list_filter = ["category", "owner_unit"]
     search_fields = ["code", "title"]

@@ -22,8 +22,8 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from cases.models import Case, Timing
-from iso.demo import DEMO_PASSWORD, DemoOrganisation
-from iso.models import Clause, Role, User
+from iso.demo import DEMO_PASSWORD, DemoOrganisation, demo_signature
+from iso.models import Clause, Role, Signature, User
 from iso.workflows import transition_apply
 from processes.models import Procedure
 
@@ -805,7 +805,9 @@ def _load_programme(spec: dict, demo: _Demo) -> None:
             clauses=[demo.clauses[number] for number in audit_spec["clauses"]], criteria=CRITERIA,
         )
         audits.append((audit_spec, audit))
-    programme = transition_apply(programme, "approve", by=demo.people[spec["approver"]])
+    programme = services.programme_transition(
+        programme=programme, name="approve", by=demo.people[spec["approver"]], signature=demo_signature()
+    )
     programme = transition_apply(programme, "start", by=demo.secretary)
     for audit_spec, audit in audits:
         _conduct(audit, audit_spec, demo)
@@ -873,7 +875,7 @@ def _conduct(audit: Audit, spec: dict, demo: _Demo) -> None:
 
     if spec["state"] == IN_PROGRESS:
         return
-    audit = services.audit_report(audit=audit, by=lead, summary=spec["summary"])
+    audit = services.audit_report(audit=audit, by=lead, summary=spec["summary"], signature=demo_signature())
     if spec["state"] == CLOSED:
         transition_apply(audit, "close", by=lead)
 
@@ -931,7 +933,9 @@ def _take_through(
     nonconformity = services.nonconformity_transition(nonconformity=nonconformity, name="plan", by=owner)
     if target == NC.ACTION_PLANNED:
         return
-    nonconformity = services.nonconformity_transition(nonconformity=nonconformity, name="accept_plan", by=accepted_by)
+    nonconformity = services.nonconformity_transition(
+        nonconformity=nonconformity, name="accept_plan", by=accepted_by, signature=demo_signature()
+    )
     for action_spec, action in actions:
         _carry_out(action, action_spec, demo)
     if target == NC.IN_ACTION:
@@ -982,4 +986,5 @@ def _verify(action: CorrectiveAction, spec: dict, demo: _Demo, verified_by: User
     services.corrective_action_verify(
         action=action, verified_by=verified_by, effective=spec["state"] == ACTION.VERIFIED_EFFECTIVE,
         note=spec["checked"], reissue_due_date=demo.day(reissue["due"]) if reissue else None,
+        signature=demo_signature(Signature.Meaning.VERIFIED),
     )

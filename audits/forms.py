@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from iso.models import Clause, OrgUnit, User
+from iso.uploads import UploadField
 from processes.models import Procedure
 
 from .models import Audit, AuditProgramme, ChecklistItem, ChecklistTemplate, Finding, Nonconformity
@@ -203,5 +204,5 @@ class ActionTransitionForm(forms.Form):
 
 class EvidenceForm(forms.Form):
     action = forms.IntegerField(widget=forms.HiddenInput)
-    file = forms.FileField(label=_("File"))
+    file = UploadField(label=_("File"))
     description = forms.CharField(label=_("Description"), max_length=300, required=False)

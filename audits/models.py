@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, transition
 
-from iso.models import Clause, OrgUnit, Role, WorkflowModel
+from iso.models import Clause, OrgUnit, Role, Signature, WorkflowModel
+from iso.uploads import RandomName, validate_upload
 from iso.workflows import TransitionPermission
 from processes.models import Procedure
 
@@ -59,13 +60,34 @@ class AuditProgramme(WorkflowModel):
     def get_absolute_url(self):
         return reverse("audits:programme_detail", args=[self.year])
 
+    def signed_content(self) -> dict:
+        """What the approval of the programme covers: its objectives and scope, and the audits it
+        plans (which units, when); not the audits' progress."""
+        audits = self.audits.prefetch_related("units").order_by("reference")
+        return {
+            "year": self.year,
+            "title": self.title,
+            "objectives": self.objectives,
+            "excluded_clauses": sorted(clause.number for clause in self.excluded_clauses.all()),
+            "audits": [
+                {
+                    "reference": audit.reference,
+                    "title": audit.title,
+                    "units": sorted(unit.code for unit in audit.units.all()),
+                    "planned_start": audit.planned_start,
+                    "planned_end": audit.planned_end,
+                }
+                for audit in audits
+            ],
+        }
+
     @transition(
         field=state, source=State.DRAFT, target=State.APPROVED,
         permission=TransitionPermission("audits.approve_auditprogramme", _("Only an approver may approve an audit programme.")),
-        custom={"label": _("Approve"), "style": "primary"},
+        custom={"label": _("Approve"), "style": "primary", "signature": (Signature.Meaning.APPROVED,)},
     )
     def approve(self, *, by, comment=""):
-        """Top management approves the year's programme."""
+        """Top management approves the year's programme (signed electronically)."""
         if not self.audits.exists():
             raise ValidationError(gettext("The programme plans no audit yet."))
         self.approved_by = by
@@ -143,6 +165,46 @@ class Audit(WorkflowModel):
     def get_absolute_url(self):
         return reverse("audits:audit_detail", args=[self.reference])
 
+    def signed_content(self) -> dict:
+        """What the signature on the audit report covers: scope, team, the checklist as answered,
+        the findings with their evidence, and the summary; not the auditee's later responses."""
+        return {
+            "reference": self.reference,
+            "title": self.title,
+            "units": sorted(unit.code for unit in self.units.all()),
+            "procedures": sorted(procedure.code for procedure in self.procedures.all()),
+            "clauses": sorted(clause.number for clause in self.clauses.all()),
+            "criteria": self.criteria,
+            "planned_start": self.planned_start,
+            "planned_end": self.planned_end,
+            "lead_auditor": self.lead_auditor.username,
+            "team": sorted(member.username for member in self.team.all()),
+            "summary": self.summary,
+            "checklist": [
+                {
+                    "position": item.position,
+                    "clause": item.clause.number if item.clause else None,
+                    "question": item.question,
+                    "result": item.result,
+                    "evidence": item.evidence,
+                }
+                for item in self.checklist_items.select_related("clause").order_by("position", "pk")
+            ],
+            "findings": [
+                {
+                    "number": f.number,
+                    "kind": f.kind,
+                    "clause": f.clause.number,
+                    "unit": f.unit.code,
+                    "procedure": f.procedure.code if f.procedure else None,
+                    "statement": f.statement,
+                    "evidence": f.evidence,
+                    "auditee_representative": f.auditee_representative,
+                }
+                for f in self.findings.select_related("clause", "unit", "procedure").order_by("number")
+            ],
+        }
+
     def auditors(self):
         """The lead auditor and the team, without repeats."""
         people = {self.lead_auditor_id: self.lead_auditor}
@@ -179,9 +241,10 @@ class Audit(WorkflowModel):
         """The opening meeting is held; the audit is under way."""
 
     @transition(field=state, source=State.IN_PROGRESS, target=State.REPORTED, permission=_permission,
-                custom={"label": _("Issue the report"), "style": "primary"})
+                custom={"label": _("Issue the report"), "style": "primary",
+                        "signature": (Signature.Meaning.APPROVED, Signature.Meaning.REVIEWED)})
     def report(self, *, by, comment=""):
-        """The audit report is issued with its summary."""
+        """The audit report is issued with its summary, signed electronically by the lead auditor."""
         if not self.summary.strip():
             raise ValidationError({"summary": gettext("Write the summary of the report first.")})
         self.reported_at = timezone.now()
@@ -409,6 +472,26 @@ class Nonconformity(WorkflowModel):
     def get_absolute_url(self):
         return reverse("audits:nonconformity_detail", args=[self.reference])
 
+    def signed_content(self) -> dict:
+        """What accepting the action plan covers: the problem, its analysis and the planned actions
+        with their owners and due dates. Reissues of ineffective actions come later, under the
+        verifier's signature, and are not part of the accepted plan."""
+        return {
+            "reference": self.reference,
+            "unit": self.unit.code,
+            "clause": self.clause.number if self.clause else None,
+            "severity": self.severity,
+            "description": self.description,
+            "correction": self.correction,
+            "whys": self.whys,
+            "root_cause": self.root_cause,
+            "extent": self.extent,
+            "actions": [
+                {"number": a.number, "description": a.description, "owner": a.owner.username, "due_date": a.due_date}
+                for a in self.actions.filter(reissue_of__isnull=True).select_related("owner").order_by("number")
+            ],
+        }
+
     @property
     def is_open(self) -> bool:
         return self.state in self.OPEN_STATES
@@ -444,10 +527,11 @@ class Nonconformity(WorkflowModel):
     @transition(
         field=state, source=State.ACTION_PLANNED, target=State.IN_ACTION,
         permission=TransitionPermission("audits.conduct_audit", _("Only the ISO secretary or the lead auditor may accept the action plan."), _accepts_the_plan),
-        custom={"label": _("Accept the action plan"), "style": "primary"},
+        custom={"label": _("Accept the action plan"), "style": "primary",
+                "signature": (Signature.Meaning.APPROVED, Signature.Meaning.REVIEWED)},
     )
     def accept_plan(self, *, by, comment=""):
-        """The secretary or the lead auditor accepts the plan; work may start."""
+        """The secretary or the lead auditor accepts the plan (signed electronically); work may start."""
         self.plan_accepted_by = by
         self.plan_accepted_at = timezone.now()
 
@@ -557,6 +641,20 @@ class CorrectiveAction(WorkflowModel):
     def label(self) -> str:
         return f"{self.nonconformity.reference}/{self.number}"
 
+    def signed_content(self) -> dict:
+        """What the verifier signs: the action, what was done with its evidence, and the verdict."""
+        return {
+            "nonconformity": self.nonconformity.reference,
+            "number": self.number,
+            "description": self.description,
+            "owner": self.owner.username,
+            "due_date": self.due_date,
+            "completion_note": self.completion_note,
+            "evidence": sorted(e.file.name for e in self.evidence.all()),
+            "effective": self.state == self.State.VERIFIED_EFFECTIVE if self.verified_by_id else None,
+            "verification_note": self.verification_note,
+        }
+
     @property
     def is_overdue(self) -> bool:
         return self.state in self.OPEN_STATES and self.due_date < timezone.localdate()
@@ -589,13 +687,15 @@ class CorrectiveAction(WorkflowModel):
         self.completed_at = timezone.now()
 
     @transition(field=state, source=State.DONE, target=State.VERIFIED_EFFECTIVE, permission=_verify,
-                custom={"label": _("Verified effective"), "asks": "comment", "style": "primary"})
+                custom={"label": _("Verified effective"), "asks": "comment", "style": "primary",
+                        "signature": (Signature.Meaning.VERIFIED,)})
     def verify_effective(self, *, by, comment=""):
         """Someone other than the owner finds, after the delay, that the cause is gone."""
         self._check_verification(by, comment)
 
     @transition(field=state, source=State.DONE, target=State.NOT_EFFECTIVE, permission=_verify,
-                custom={"label": _("Not effective"), "asks": "comment", "style": "danger"})
+                custom={"label": _("Not effective"), "asks": "comment", "style": "danger",
+                        "signature": (Signature.Meaning.VERIFIED,)})
     def verify_not_effective(self, *, by, comment=""):
         """The cause is still there: the nonconformity goes back to action with a new action."""
         self._check_verification(by, comment)
@@ -620,7 +720,9 @@ class ActionEvidence(models.Model):
     """A file that proves a corrective action was carried out."""
 
     action = models.ForeignKey(CorrectiveAction, verbose_name=_("action"), on_delete=models.PROTECT, related_name="evidence")
-    file = models.FileField(_("file"), upload_to="evidence/%Y/")
+    file = models.FileField(_("file"), upload_to=RandomName("evidence"), max_length=255, validators=[validate_upload])
+    #: The name the file had when uploaded; it is stored under a random name.
+    original_filename = models.CharField(_("original file name"), max_length=255, blank=True, editable=False)
     description = models.CharField(_("description"), max_length=300, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
@@ -631,4 +733,4 @@ class ActionEvidence(models.Model):
         ordering = ["uploaded_at"]
 
     def __str__(self):
-        return self.description or self.file.name
+        return self.description or self.original_filename or self.file.name

@@ -3,8 +3,10 @@
 from collections import Counter
 
 from django.utils.translation import gettext as _
+from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 
+from iso.signatures import last_signature, signatures_checked, signatures_checked_many
 from records.pdf import Frame, Signature, local_date, markup, para, render, table, text
 
 from . import selectors
@@ -41,7 +43,10 @@ def programme_pdf(programme: AuditProgramme) -> bytes:
     ]
     signatures = [
         Signature(_("Prepared by"), programme.created_by.get_full_name()),
-        Signature(_("Approved by"), programme.approved_by.get_full_name() if programme.approved_by else "", programme.approved_at),
+        Signature.box(
+            _("Approved by"), last_signature(signatures_checked(programme), "approve"),
+            name=programme.approved_by.get_full_name() if programme.approved_by else "", date=programme.approved_at,
+        ),
     ]
     return render(Frame(title=_("Internal audit programme %(year)s") % {"year": programme.year}), story, signatures=signatures)
 
@@ -115,7 +120,12 @@ def audit_report_pdf(audit: Audit) -> bytes:
         ),
     ]
     frame = Frame(title=_("Internal audit report"), code=audit.reference)
-    signatures = [Signature(_("Lead auditor"), audit.lead_auditor.get_full_name(), audit.reported_at)]
+    signatures = [
+        Signature.box(
+            _("Lead auditor"), last_signature(signatures_checked(audit), "report"),
+            name=audit.lead_auditor.get_full_name(), date=audit.reported_at,
+        )
+    ]
     return render(frame, story, signatures=signatures)
 
 
@@ -160,8 +170,26 @@ def nonconformity_pdf(nonconformity: Nonconformity) -> bytes:
         *_facts([(_("State"), nonconformity.get_state_display()), (_("Closed at"), local_date(nonconformity.closed_at)),
                  (_("Reason for rejection"), nonconformity.rejection_reason)]),
     ]
-    return render(Frame(title=_("Nonconformity and corrective action"), code=nonconformity.reference), story)
-
+    verified = signatures_checked_many(actions)
+    signatures = [
+        Signature.box(
+            _("Action plan accepted by"), last_signature(signatures_checked(nonconformity), "accept_plan"),
+            name=nonconformity.plan_accepted_by.get_full_name() if nonconformity.plan_accepted_by else "",
+            date=nonconformity.plan_accepted_at,
+        ),
+        *(
+            Signature.box(
+                _("Verified by (%(action)s)") % {"action": a.label},
+                last_signature(verified.get(a.pk, []), "verify_effective", "verify_not_effective"),
+                name=a.verified_by.get_full_name(), date=a.verified_at,
+            )
+            for a in actions
+            if a.verified_by_id
+        ),
+    ]
+    return render(
+        Frame(title=_("Nonconformity and corrective action"), code=nonconformity.reference), story, signatures=signatures
+    )
 
 
 def nonconformity_register_pdf(nonconformities) -> bytes:
@@ -178,7 +206,7 @@ def nonconformity_register_pdf(nonconformities) -> bytes:
             [_("Reference"), _("Detected on"), _("Source"), _("Unit"), _("Description"), _("State"), _("Due date"),
              _("Corrective actions")],
             rows,
-            [20 * mm, 17 * mm, 18 * mm, 22 * mm, 45 * mm, 18 * mm, 17 * mm, 18 * mm],
+            [26 * mm, 20 * mm, 28 * mm, 36 * mm, 82 * mm, 24 * mm, 20 * mm, 26 * mm],
         ),
     ]
-    return render(Frame(title=_("Register of nonconformities and corrective actions")), story)
+    return render(Frame(title=_("Register of nonconformities and corrective actions")), story, pagesize=landscape(A4))

@@ -1,18 +1,23 @@
 """The daily digest that reminds each owner of the nonconformities and actions due or overdue."""
 
 import datetime
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.template.loader import render_to_string
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 
-from iso.models import User
+from iso.jobs import job_request
+from iso.models import Job, User
 
 from .selectors import due_items, owners_with_due_items
 
 #: Items due within this many days are in the digest, with those already overdue.
 DIGEST_HORIZON_DAYS = 7
+
+#: ``progress(done, total, message)``.
+Progress = Callable[[int, int, str], None]
 
 
 def due_digest(*, user: User, today: datetime.date, within_days: int = DIGEST_HORIZON_DAYS) -> EmailMessage | None:
@@ -29,13 +34,30 @@ def due_digest(*, user: User, today: datetime.date, within_days: int = DIGEST_HO
     return EmailMessage(subject=subject, body=body, to=[user.email])
 
 
-def send_due_digests(*, today: datetime.date, within_days: int = DIGEST_HORIZON_DAYS) -> int:
-    """Send each owner their digest over one connection; returns how many were sent."""
-    messages = [
-        message
-        for user in owners_with_due_items(today=today, within_days=within_days)
-        if (message := due_digest(user=user, today=today, within_days=within_days)) is not None
-    ]
+def send_due_digests(
+    *, today: datetime.date, within_days: int = DIGEST_HORIZON_DAYS, progress: Progress | None = None
+) -> int:
+    """Send each owner their digest over one connection; returns how many were sent.
+
+    ``progress(done, total, message)`` is told after each owner's digest is prepared.
+    """
+    owners = list(owners_with_due_items(today=today, within_days=within_days))
+    messages = []
+    for done, user in enumerate(owners, start=1):
+        if (message := due_digest(user=user, today=today, within_days=within_days)) is not None:
+            messages.append(message)
+        if progress:
+            progress(done, len(owners), gettext("Digest of %(user)s prepared.") % {"user": user})
     if messages:
         get_connection().send_messages(messages)
     return len(messages)
+
+
+def due_digests_request(*, today: datetime.date, within_days: int = DIGEST_HORIZON_DAYS):
+    """Queue the day's digests as a background job of the scheduler (no requester)."""
+    from .tasks import due_digests_task  # the task module imports this one
+
+    return job_request(
+        kind=Job.Kind.DUE_DIGEST, requested_by=None,
+        parameters={"today": today.isoformat(), "within_days": within_days}, task=due_digests_task,
+    )

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Count, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from iso import access
 from iso.models import Clause, OrgUnit, TransitionLog, User
 
 from .models import Audit, AuditProgramme, CorrectiveAction, Finding, Nonconformity
@@ -58,14 +59,20 @@ def programme_coverage(*, programme: AuditProgramme) -> Coverage:
     )
 
 
-def programme_list() -> QuerySet[AuditProgramme]:
-    return AuditProgramme.objects.annotate(
+def programme_list(*, user: User) -> QuerySet[AuditProgramme]:
+    return access.programmes(user).annotate(
         audit_count=Count("audits", distinct=True),
         closed_count=Count("audits", filter=Q(audits__state=Audit.State.CLOSED), distinct=True),
     ).order_by("-year")
 
 
+def programme_get(*, user: User, year: int) -> AuditProgramme:
+    return access.programmes(user).get(year=year)
+
+
 def audit_list(*, programme: AuditProgramme | None = None) -> QuerySet[Audit]:
+    """The audits of a programme as planned (the programme is communicated to the whole
+    organisation); each audit's own page is reached through :func:`audit_get`."""
     audits = Audit.objects.select_related("programme", "lead_auditor").prefetch_related("units", "team").annotate(
         finding_count=Count("findings", distinct=True)
     )
@@ -74,9 +81,10 @@ def audit_list(*, programme: AuditProgramme | None = None) -> QuerySet[Audit]:
     return audits.order_by("planned_start", "reference")
 
 
-def audit_get(*, reference: str) -> Audit:
+def audit_get(*, user: User, reference: str) -> Audit:
+    """The audit ``reference`` if ``user`` may see it; DoesNotExist otherwise."""
     return (
-        Audit.objects.select_related("programme", "lead_auditor__unit")
+        access.audits(user).select_related("programme", "lead_auditor__unit")
         .prefetch_related("units", "procedures", "clauses", "team__unit")
         .get(reference=reference)
     )
@@ -97,15 +105,15 @@ def _overdue_first(today: datetime.date, open_states) -> models.Case:
     )
 
 
-def nonconformity_list(*, filters: dict | None = None) -> QuerySet[Nonconformity]:
-    """Nonconformities, overdue first, then by due date, then the newest.
+def nonconformity_list(*, user: User, filters: dict | None = None) -> QuerySet[Nonconformity]:
+    """The nonconformities ``user`` may see, overdue first, then by due date, then the newest.
 
     ``filters`` may hold ``q``, ``state``, ``unit``, ``source``, ``severity``, ``owner`` and
     ``overdue`` (open and past the due date).
     """
     filters = filters or {}
     today = timezone.localdate()
-    items = Nonconformity.objects.select_related("unit", "owner", "finding__audit").annotate(
+    items = access.nonconformities(user).select_related("unit", "owner", "finding__audit").annotate(
         urgency=_overdue_first(today, Nonconformity.OPEN_STATES)
     )
     if q := (filters.get("q") or "").strip():
@@ -118,8 +126,9 @@ def nonconformity_list(*, filters: dict | None = None) -> QuerySet[Nonconformity
     return items.order_by("urgency", "due_date", "-year", "-number")
 
 
-def nonconformity_get(*, reference: str) -> Nonconformity:
-    return Nonconformity.objects.select_related(
+def nonconformity_get(*, user: User, reference: str) -> Nonconformity:
+    """The nonconformity ``reference`` if ``user`` may see it; DoesNotExist otherwise."""
+    return access.nonconformities(user).select_related(
         "unit", "owner", "detected_by", "clause", "finding__audit", "case", "plan_accepted_by"
     ).get(reference=reference)
 

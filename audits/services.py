@@ -8,7 +8,10 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from iso import trail
 from iso.models import Clause, OrgUnit, Role, User
+from iso.signatures import SignatureRequest, signature_record, transition_signing
+from iso.uploads import original_name
 from iso.workflows import transition_apply, transition_run
 from processes.models import Procedure
 
@@ -51,6 +54,18 @@ def programme_create(*, year: int, title: str, by: User, objectives: str = "", e
     programme.save()
     programme.excluded_clauses.set(excluded_clauses)
     return programme
+
+
+def programme_transition(
+    *, programme: AuditProgramme, name: str, by: User, comment: str = "", signature: SignatureRequest | None = None
+) -> AuditProgramme:
+    """Approve (signed electronically), start or complete a programme.
+
+    The password of a signed transition is checked before its transaction: a wrong one is
+    counted, and then nothing changes.
+    """
+    signing = transition_signing(programme, name, by=by, signature=signature)
+    return transition_apply(programme, name, by=by, comment=comment, signing=signing)
 
 
 @transaction.atomic
@@ -195,24 +210,31 @@ def finding_record(
     return finding
 
 
-@transaction.atomic
-def audit_report(*, audit: Audit, by: User, summary: str) -> Audit:
-    """Write the summary of the audit report and issue it."""
-    audit = Audit.objects.select_for_update().get(pk=audit.pk)
-    audit.summary = summary.strip()
-    transition_run(audit, "report", by=by)
-    audit.save()
+def audit_report(*, audit: Audit, by: User, summary: str, signature: SignatureRequest | None) -> Audit:
+    """Write the summary of the audit report and issue it, signed electronically by ``by``; the
+    report and its signature are written in one transaction, after the password is checked."""
+    signing = transition_signing(audit, "report", by=by, signature=signature)
+    with transaction.atomic():
+        audit = Audit.objects.select_for_update().get(pk=audit.pk)
+        audit.summary = summary.strip()
+        transition_run(audit, "report", by=by, signing=signing)
+        audit.save()
+        signature_record(obj=audit, signing=signing, action="report")
     return audit
 
 
 @transaction.atomic
 def finding_respond(*, finding: Finding, by: User, response: str) -> Finding:
-    """Record how an observation or an opportunity for improvement is taken up."""
+    """Record how an observation or an opportunity for improvement is taken up (a changed response
+    is kept as a field change)."""
     _require(by, "audits.change_finding", _("Only internal auditors may record the response to a finding."))
     if finding.is_nonconformity:
         raise ValidationError(_("A nonconformity finding is dealt with through its nonconformity."))
+    finding = Finding.objects.select_for_update(of=("self",)).select_related("audit").get(pk=finding.pk)
+    before = trail.snapshot(finding)
     finding.response = response.strip()
     finding.save(update_fields=["response"])
+    trail.record_changes(finding, before=before, by=by)
     return finding
 
 
@@ -241,6 +263,8 @@ def nonconformity_raise(
 def nonconformity_from_late_case(*, case, by: User) -> Nonconformity:
     """Turn a case resolved late, or overdue now, into a nonconformity of its unit, the case linked."""
     _require(by, "audits.add_nonconformity", _("You may not raise nonconformities."))
+    # Locked so that two people pressing the button at once raise one nonconformity, not two.
+    case = type(case).objects.select_for_update().get(pk=case.pk)
     if not (case.timing == "late" or case.is_overdue):
         raise ValidationError(_("%(case)s is not late.") % {"case": case})
     if case.nonconformities.exists():
@@ -270,16 +294,19 @@ def nonconformity_from_late_case(*, case, by: User) -> Nonconformity:
 
 @transaction.atomic
 def nonconformity_assign(*, nonconformity: Nonconformity, by: User, owner: User, due_date: datetime.date) -> Nonconformity:
-    """Hand an open nonconformity to an owner with a due date (its unit, or the auditor who raised it)."""
+    """Hand an open nonconformity to an owner with a due date (its unit, or the auditor who raised it);
+    a change of owner or due date is kept as a field change."""
     if not (by.has_perm("audits.handle_nonconformity") or by.has_perm("audits.conduct_audit")):
         raise PermissionDenied(_("You may not assign nonconformities."))
     nonconformity = Nonconformity.objects.select_for_update().get(pk=nonconformity.pk)
     if not nonconformity.is_open:
         raise ValidationError(_("%(nc)s is %(state)s.") % {"nc": nonconformity, "state": nonconformity.get_state_display().lower()})
+    before = trail.snapshot(nonconformity)
     nonconformity.owner = owner
     nonconformity.due_date = due_date
     nonconformity.full_clean()
     nonconformity.save()
+    trail.record_changes(nonconformity, before=before, by=by)
     return nonconformity
 
 
@@ -287,14 +314,17 @@ def nonconformity_assign(*, nonconformity: Nonconformity, by: User, owner: User,
 def nonconformity_analyse(
     *, nonconformity: Nonconformity, by: User, correction: str, root_cause: str = "", whys=(), extent: str = ""
 ) -> Nonconformity:
-    """Record the correction, the root cause (five whys, in order, or free text) and the extent."""
+    """Record the correction, the root cause (five whys, in order, or free text) and the extent;
+    each field changed is kept as a field change."""
     nonconformity = Nonconformity.objects.select_for_update().get(pk=nonconformity.pk)
+    before = trail.snapshot(nonconformity)
     nonconformity.correction = correction.strip()
     nonconformity.whys = [why.strip() for why in whys if why.strip()]
     nonconformity.root_cause = root_cause.strip() or (nonconformity.whys[-1] if nonconformity.whys else "")
     nonconformity.extent = extent.strip()
     transition_run(nonconformity, "analyse", by=by)
     nonconformity.save()
+    trail.record_changes(nonconformity, before=before, by=by)
     return nonconformity
 
 
@@ -324,9 +354,13 @@ def _action_create(*, nonconformity, description, owner, due_date, reissue_of=No
     return action
 
 
-def nonconformity_transition(*, nonconformity: Nonconformity, name: str, by: User, comment: str = "") -> Nonconformity:
-    """Submit the plan, accept it, ask for verification, close, reject: the transitions without extra data."""
-    return transition_apply(nonconformity, name, by=by, comment=comment)
+def nonconformity_transition(
+    *, nonconformity: Nonconformity, name: str, by: User, comment: str = "", signature: SignatureRequest | None = None
+) -> Nonconformity:
+    """Submit the plan, accept it (signed electronically), ask for verification, close, reject:
+    the transitions without extra data."""
+    signing = transition_signing(nonconformity, name, by=by, signature=signature)
+    return transition_apply(nonconformity, name, by=by, comment=comment, signing=signing)
 
 
 def corrective_action_start(*, action: CorrectiveAction, by: User) -> CorrectiveAction:
@@ -339,29 +373,40 @@ def corrective_action_finish(*, action: CorrectiveAction, by: User, note: str) -
     return transition_apply(action, "finish", by=by, comment=note)
 
 
-@transaction.atomic
 def corrective_action_verify(
-    *, action: CorrectiveAction, verified_by: User, effective: bool, note: str, reissue_due_date: datetime.date | None = None
+    *,
+    action: CorrectiveAction,
+    verified_by: User,
+    effective: bool,
+    note: str,
+    signature: SignatureRequest | None,
+    reissue_due_date: datetime.date | None = None,
 ) -> CorrectiveAction:
-    """Judge whether a done action removed the cause, not before the delay and never by its owner.
+    """Judge whether a done action removed the cause, not before the delay and never by its owner,
+    signed electronically by the verifier (the password is checked before the transaction).
 
     An ineffective action sends its nonconformity back to action and is reissued under a new
     number, with the same owner, due on ``reissue_due_date`` (a month from today by default).
     """
-    action = transition_apply(action, "verify_effective" if effective else "verify_not_effective", by=verified_by, comment=note)
-    if not effective:
+    name = "verify_effective" if effective else "verify_not_effective"
+    signing = transition_signing(action, name, by=verified_by, signature=signature)
+    with transaction.atomic():
+        # The nonconformity is locked before its action, in the order every service here takes them,
+        # so a verification and a closure or a new plan of the same nonconformity run one after the other.
         nonconformity = Nonconformity.objects.select_for_update().get(pk=action.nonconformity_id)
-        if nonconformity.state == Nonconformity.State.AWAITING_VERIFICATION:
-            transition_run(nonconformity, "reopen", by=verified_by, internal=True,
-                           comment=_("%(action)s was not effective.") % {"action": action.label})
-            nonconformity.save()
-        _action_create(
-            nonconformity=nonconformity,
-            description=_("Reissue of %(action)s: %(description)s") % {"action": action.label, "description": action.description},
-            owner=action.owner,
-            due_date=reissue_due_date or timezone.localdate() + datetime.timedelta(days=30),
-            reissue_of=action,
-        )
+        action = transition_apply(action, name, by=verified_by, comment=note, signing=signing)
+        if not effective:
+            if nonconformity.state == Nonconformity.State.AWAITING_VERIFICATION:
+                transition_run(nonconformity, "reopen", by=verified_by, internal=True,
+                               comment=_("%(action)s was not effective.") % {"action": action.label})
+                nonconformity.save()
+            _action_create(
+                nonconformity=nonconformity,
+                description=_("Reissue of %(action)s: %(description)s") % {"action": action.label, "description": action.description},
+                owner=action.owner,
+                due_date=reissue_due_date or timezone.localdate() + datetime.timedelta(days=30),
+                reissue_of=action,
+            )
     return action
 
 
@@ -380,7 +425,10 @@ def action_evidence_add(*, action: CorrectiveAction, by: User, file, description
             _("Evidence is attached while %(action)s is in progress or done; it is %(state)s.")
             % {"action": action.label, "state": action.get_state_display().lower()}
         )
-    evidence = ActionEvidence(action=action, file=file, description=description.strip(), uploaded_by=by)
+    evidence = ActionEvidence(
+        action=action, file=file, original_filename=original_name(file.name), description=description.strip(),
+        uploaded_by=by,
+    )
     evidence.full_clean()
     evidence.save()
     return evidence

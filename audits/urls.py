@@ -11,6 +11,7 @@ urlpatterns = [
     path("nonconformities/new/", views.nonconformity_create, name="nonconformity_create"),
     path("nonconformities/from-case/<str:reference>/", views.nonconformity_from_case, name="nonconformity_from_case"),
     path("nonconformities/<str:reference>/", views.nonconformity_detail, name="nonconformity_detail"),
+    path("nonconformities/<str:reference>/evidence/<int:pk>/", views.evidence_file, name="evidence_file"),
     path("nonconformities/<str:reference>/<str:action>/", views.nonconformity_action, name="nonconformity_action"),
     path("a/<str:reference>/", views.audit_detail, name="audit_detail"),
     path("a/<str:reference>/<str:action>/", views.audit_action, name="audit_action"),

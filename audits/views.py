@@ -19,6 +19,9 @@ from django.views.decorators.http import require_POST
 
 from cases import selectors as case_selectors
 from cases.models import Case
+from iso.forms import signature_request
+from iso.signatures import signatures_checked, signatures_checked_many
+from iso.uploads import file_response
 from iso.workflows import TransitionRefused, available_transitions, transition_apply
 from records.pdf import pdf_response
 
@@ -40,7 +43,7 @@ from .forms import (
     ProgrammeForm,
     TransitionForm,
 )
-from .models import Audit, AuditProgramme, ChecklistItem, CorrectiveAction, Finding, Nonconformity
+from .models import ActionEvidence, Audit, AuditProgramme, ChecklistItem, CorrectiveAction, Finding, Nonconformity
 
 PAGE_SIZE = 50
 
@@ -101,18 +104,25 @@ def _dispatch(request, obj, actions: dict, action: str):
         messages.success(request, message)
 
 
-def _audit_or_404(reference: str) -> Audit:
+def _audit_or_404(request, reference: str) -> Audit:
     try:
-        return selectors.audit_get(reference=reference)
+        return selectors.audit_get(user=request.user, reference=reference)
     except Audit.DoesNotExist:
         raise Http404(_("No such audit.")) from None
 
 
-def _nonconformity_or_404(reference: str) -> Nonconformity:
+def _nonconformity_or_404(request, reference: str) -> Nonconformity:
     try:
-        return selectors.nonconformity_get(reference=reference)
+        return selectors.nonconformity_get(user=request.user, reference=reference)
     except Nonconformity.DoesNotExist:
         raise Http404(_("No such nonconformity.")) from None
+
+
+def _programme_or_404(request, year: int) -> AuditProgramme:
+    try:
+        return selectors.programme_get(user=request.user, year=year)
+    except AuditProgramme.DoesNotExist:
+        raise Http404(_("No such audit programme.")) from None
 
 
 def _age_in_days(nonconformity: Nonconformity, today: datetime.date) -> int:
@@ -126,7 +136,7 @@ def _age_in_days(nonconformity: Nonconformity, today: datetime.date) -> int:
 
 @permission_required("audits.view_auditprogramme", raise_exception=True)
 def programme_list(request):
-    return render(request, "audits/programme_list.html", {"programmes": selectors.programme_list()})
+    return render(request, "audits/programme_list.html", {"programmes": selectors.programme_list(user=request.user)})
 
 
 @permission_required("audits.add_auditprogramme", raise_exception=True)
@@ -145,7 +155,7 @@ def programme_create(request):
 
 @permission_required("audits.view_auditprogramme", raise_exception=True)
 def programme_detail(request, year):
-    programme = get_object_or_404(AuditProgramme, year=year)
+    programme = _programme_or_404(request, year)
     return render(
         request,
         "audits/programme_detail.html",
@@ -156,6 +166,7 @@ def programme_detail(request, year):
             "audits": selectors.audit_list(programme=programme),
             "coverage": selectors.programme_coverage(programme=programme),
             "history": selectors.history(obj=programme),
+            "signatures": signatures_checked(programme),
         },
     )
 
@@ -163,14 +174,18 @@ def programme_detail(request, year):
 @require_POST
 @permission_required("audits.view_auditprogramme", raise_exception=True)
 def programme_transition(request, year):
-    programme = get_object_or_404(AuditProgramme, year=year)
+    # The programme is read by everyone but moved on only by those who keep or approve it.
+    if not (request.user.has_perm("audits.change_auditprogramme") or request.user.has_perm("audits.approve_auditprogramme")):
+        raise PermissionDenied
+    programme = _programme_or_404(request, year)
     form = TransitionForm(request.POST)
     if not form.is_valid() or form.cleaned_data["transition"] not in PROGRAMME_TRANSITIONS:
         messages.error(request, _("Unknown action."))
         return redirect(programme)
     try:
-        programme = transition_apply(
-            programme, form.cleaned_data["transition"], by=request.user, comment=form.cleaned_data["comment"]
+        programme = services.programme_transition(
+            programme=programme, name=form.cleaned_data["transition"], by=request.user,
+            comment=form.cleaned_data["comment"], signature=signature_request(request.POST),
         )
     except (TransitionRefused, ValidationError) as error:
         _report(request, error)
@@ -181,7 +196,7 @@ def programme_transition(request, year):
 
 @permission_required("audits.add_audit", raise_exception=True)
 def audit_create(request, year):
-    programme = get_object_or_404(AuditProgramme, year=year)
+    programme = _programme_or_404(request, year)
     form = AuditPlanForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -199,7 +214,7 @@ def audit_create(request, year):
 
 @permission_required("audits.view_audit", raise_exception=True)
 def audit_detail(request, reference):
-    audit = _audit_or_404(reference)
+    audit = _audit_or_404(request, reference)
     return render(
         request,
         "audits/audit_detail.html",
@@ -214,6 +229,7 @@ def audit_detail(request, reference):
             "findings": selectors.audit_findings(audit=audit),
             "finding_form": FindingForm(audit=audit),
             "history": selectors.history(obj=audit),
+            "signatures": signatures_checked(audit),
         },
     )
 
@@ -224,7 +240,10 @@ def _audit_transition(request, audit):
     if name not in AUDIT_TRANSITIONS:
         raise ValidationError(_("Unknown action."))
     if name == "report":
-        audit = services.audit_report(audit=audit, by=request.user, summary=_valid(AuditReportForm(request.POST))["summary"])
+        audit = services.audit_report(
+            audit=audit, by=request.user, summary=_valid(AuditReportForm(request.POST))["summary"],
+            signature=signature_request(request.POST),
+        )
     else:
         audit = transition_apply(audit, name, by=request.user, comment=data["comment"])
     return _state_changed(audit)
@@ -274,7 +293,7 @@ AUDIT_ACTIONS = {
 @require_POST
 @permission_required("audits.view_audit", raise_exception=True)
 def audit_action(request, reference, action):
-    audit = _audit_or_404(reference)
+    audit = _audit_or_404(request, reference)
     _dispatch(request, audit, AUDIT_ACTIONS, action)
     return redirect("audits:audit_detail", reference=reference)
 
@@ -288,7 +307,7 @@ def nonconformity_list(request):
     filters = dict(form.cleaned_data) if form.is_valid() else {}
     if filters.pop("mine", False):
         filters["owner"] = request.user
-    page = Paginator(selectors.nonconformity_list(filters=filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.nonconformity_list(user=request.user, filters=filters), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     today = timezone.localdate()
@@ -322,7 +341,7 @@ def nonconformity_create(request):
 @permission_required("audits.add_nonconformity", raise_exception=True)
 def nonconformity_from_case(request, reference):
     try:
-        case = case_selectors.case_get(reference=reference)
+        case = case_selectors.case_get(user=request.user, reference=reference)
     except Case.DoesNotExist:
         raise Http404(_("No such case.")) from None
     try:
@@ -336,12 +355,15 @@ def nonconformity_from_case(request, reference):
 
 @permission_required("audits.view_nonconformity", raise_exception=True)
 def nonconformity_detail(request, reference):
-    nonconformity = _nonconformity_or_404(reference)
+    nonconformity = _nonconformity_or_404(request, reference)
     user = request.user
     transitions = available_transitions(nonconformity, user)
+    action_list = list(selectors.nonconformity_actions(nonconformity=nonconformity))
+    action_signatures = signatures_checked_many(action_list)
     actions = [
-        (action, [t for t in available_transitions(action, user) if t.name in ACTION_TRANSITIONS])
-        for action in selectors.nonconformity_actions(nonconformity=nonconformity)
+        (action, [t for t in available_transitions(action, user) if t.name in ACTION_TRANSITIONS],
+         action_signatures.get(action.pk, []))
+        for action in action_list
     ]
     return render(
         request,
@@ -357,6 +379,7 @@ def nonconformity_detail(request, reference):
             "plan_form": ActionPlanForm(),
             "age": _age_in_days(nonconformity, timezone.localdate()),
             "history": selectors.history(obj=nonconformity),
+            "signatures": signatures_checked(nonconformity),
         },
     )
 
@@ -366,7 +389,8 @@ def _nonconformity_transition(request, nonconformity):
     if data["transition"] not in NONCONFORMITY_TRANSITIONS:
         raise ValidationError(_("Unknown action."))
     nonconformity = services.nonconformity_transition(
-        nonconformity=nonconformity, name=data["transition"], by=request.user, comment=data["comment"]
+        nonconformity=nonconformity, name=data["transition"], by=request.user, comment=data["comment"],
+        signature=signature_request(request.POST),
     )
     return _state_changed(nonconformity)
 
@@ -405,7 +429,7 @@ def _action_transition(request, nonconformity):
     elif name in ("verify_effective", "verify_not_effective"):
         action = services.corrective_action_verify(
             action=action, verified_by=request.user, effective=name == "verify_effective", note=note,
-            reissue_due_date=data["reissue_due_date"],
+            reissue_due_date=data["reissue_due_date"], signature=signature_request(request.POST),
         )
     else:
         raise ValidationError(_("Unknown action."))
@@ -435,9 +459,17 @@ NONCONFORMITY_ACTIONS = {
 @require_POST
 @permission_required("audits.view_nonconformity", raise_exception=True)
 def nonconformity_action(request, reference, action):
-    nonconformity = _nonconformity_or_404(reference)
+    nonconformity = _nonconformity_or_404(request, reference)
     _dispatch(request, nonconformity, NONCONFORMITY_ACTIONS, action)
     return redirect("audits:nonconformity_detail", reference=reference)
+
+
+@permission_required("audits.view_nonconformity", raise_exception=True)
+def evidence_file(request, reference, pk):
+    """Download a file of evidence, reached through the nonconformity it proves action on."""
+    nonconformity = _nonconformity_or_404(request, reference)
+    evidence = get_object_or_404(ActionEvidence, pk=pk, action__nonconformity=nonconformity)
+    return file_response(evidence.file, filename=evidence.original_filename)
 
 
 # Printouts
@@ -445,7 +477,7 @@ def nonconformity_action(request, reference, action):
 
 @permission_required("audits.view_auditprogramme", raise_exception=True)
 def programme_print(request, year):
-    programme = get_object_or_404(AuditProgramme, year=year)
+    programme = _programme_or_404(request, year)
     return pdf_response(pdf.programme_pdf(programme), f"audit-programme-{year}.pdf")
 
 
@@ -457,11 +489,11 @@ AUDIT_PRINTOUTS = {"plan": pdf.audit_plan_pdf, "checklist": pdf.checklist_pdf, "
 def audit_print(request, reference, document):
     if document not in AUDIT_PRINTOUTS:
         raise Http404(_("No such printout."))
-    audit = _audit_or_404(reference)
+    audit = _audit_or_404(request, reference)
     return pdf_response(AUDIT_PRINTOUTS[document](audit), f"{audit.reference}-{document}.pdf")
 
 
 @permission_required("audits.view_nonconformity", raise_exception=True)
 def nonconformity_print(request, reference):
-    nonconformity = _nonconformity_or_404(reference)
+    nonconformity = _nonconformity_or_404(request, reference)
     return pdf_response(pdf.nonconformity_pdf(nonconformity), f"{nonconformity.reference}.pdf")

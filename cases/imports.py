@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from iso.calendar import HOUR, WorkingCalendar
+from iso.imports import RowError
 from iso.models import OrgUnit, User
 from processes.models import Procedure, ProcedureRevision
 
@@ -29,18 +30,6 @@ COLUMNS = [
 REQUIRED = {"procedure", "received_by", "received_at", "applicant_name"}
 OUTCOMES = {"": None, "completed": Case.State.COMPLETED, "rejected": Case.State.REJECTED, "withdrawn": Case.State.WITHDRAWN}
 DATETIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M")
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str
-    message: str
-
-    def __str__(self):
-        return _("row %(row)s, column %(column)s: %(message)s") % {
-            "row": self.row, "column": self.column, "message": self.message,
-        }
 
 
 class CaseImportError(Exception):

@@ -11,8 +11,9 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from iso import access
 from iso.calendar import WorkingCalendar
-from iso.models import TransitionLog, User
+from iso.models import OrgUnit, TransitionLog, User
 
 from processes.models import Step
 
@@ -50,15 +51,16 @@ def _urgency(now: datetime.datetime, boundary: datetime.datetime):
     )
 
 
-def case_list(*, filters: dict | None = None) -> QuerySet[Case]:
-    """Cases with what a list shows, most urgent first (late, at risk, on track, then the rest).
+def case_list(*, user: User, filters: dict | None = None) -> QuerySet[Case]:
+    """The cases ``user`` may see, with what a list shows, most urgent first (late, at risk, on
+    track, then the rest).
 
     ``filters`` may hold ``q`` (dossier code or applicant), ``state``, ``procedure``, ``unit``,
     ``assignee`` and ``late`` (overdue now or resolved late).
     """
     filters = filters or {}
     now = timezone.now()
-    cases = Case.objects.select_related("procedure", "unit", "current_step", "assignee").annotate(
+    cases = access.cases(user).select_related("procedure", "unit", "current_step", "assignee").annotate(
         urgency=_urgency(now, at_risk_boundary(now))
     )
     if q := (filters.get("q") or "").strip():
@@ -78,11 +80,12 @@ def case_list(*, filters: dict | None = None) -> QuerySet[Case]:
 
 def my_cases(*, user: User) -> QuerySet[Case]:
     """The open cases in ``user``'s hands, late first, then at risk, then by due date."""
-    return case_list(filters={"assignee": user}).filter(state__in=Case.OPEN_STATES)
+    return case_list(user=user, filters={"assignee": user}).filter(state__in=Case.OPEN_STATES)
 
 
-def case_get(*, reference: str) -> Case:
-    return Case.objects.select_related(
+def case_get(*, user: User, reference: str) -> Case:
+    """The case ``reference`` if ``user`` may see it; DoesNotExist otherwise."""
+    return access.cases(user).select_related(
         "procedure", "revision", "unit", "current_step", "assignee", "received_by", "apology__issued_by"
     ).get(reference=reference)
 
@@ -133,10 +136,24 @@ def _aggregates(now: datetime.datetime) -> dict:
     }
 
 
-def _scope_filter(*, unit=None, procedure=None, start=None, end=None, prefix: str = "") -> Q:
-    """Cases received in [start, end) of a unit or procedure (all when not given), as a filter on
-    the case itself or, with ``prefix="case__"``, on rows that belong to a case."""
+def indicator_scope(*, user: User, unit=None, procedure=None, start=None, end=None) -> dict:
+    """The scope of a dashboard, its export and its printout for ``user``: the filters asked for,
+    within the units whose cases ``user`` may count (every unit for the secretary and approvers)."""
+    return {"units": access.case_units(user), "unit": unit, "procedure": procedure, "start": start, "end": end}
+
+
+def indicator_units(*, user: User) -> QuerySet[OrgUnit]:
+    """The units a dashboard of ``user`` may be filtered on."""
+    units = access.case_units(user)
+    return OrgUnit.objects.all() if units is None else OrgUnit.objects.filter(pk__in=units)
+
+
+def _scope_filter(*, unit=None, procedure=None, start=None, end=None, units=None, prefix: str = "") -> Q:
+    """Cases received in [start, end) of a unit or procedure (all when not given), within
+    ``units`` (ids; None for every unit), as a filter on the case itself or, with
+    ``prefix="case__"``, on rows that belong to a case."""
     conditions = {
+        "unit__in": units,
         "unit": unit,
         "procedure": procedure,
         "received_at__gte": start,

@@ -12,11 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from iso.calendar import HOUR, WorkingCalendar
-from iso.models import OrgUnit, User
+from iso.jobs import job_request
+from iso.models import Job, OrgUnit, User
 from iso.workflows import transition_run
 from processes.models import Procedure, ProcedureRevision, Step
 
 from .models import Apology, Case, StepVisit, SupplementRequest, Timing
+from .tasks import EXPORT_FORMATS, case_export_task
 
 
 def classify_timing(finished_at: datetime.datetime, due_at: datetime.datetime, tz) -> str:
@@ -140,7 +142,14 @@ def case_receive(
 
 
 def _lock(case: Case) -> Case:
-    return Case.objects.select_for_update(of=("self",)).select_related("current_step", "revision").get(pk=case.pk)
+    """The case, locked for the transaction and read as it is now.
+
+    The lock is taken without joins: a FOR UPDATE over a join makes PostgreSQL re-check a row that
+    a concurrent transaction changed against the joined rows as first read, and the case a second
+    clerk moved at the same moment came back standing on no step.
+    """
+    list(Case.objects.select_for_update().filter(pk=case.pk).values_list("pk", flat=True))
+    return Case.objects.select_related("current_step", "revision").get(pk=case.pk)
 
 
 def _leave_current_step(case: Case, *, by: User, action: str, at: datetime.datetime, calendar) -> StepVisit:
@@ -339,3 +348,12 @@ def case_withdraw(*, case: Case, by: User, reason: str, at: datetime.datetime | 
     case.outcome_note = reason
     case.save()
     return case
+
+
+def case_export_request(*, fmt: str, query: dict, by: User):
+    """Queue an export of the cases that the list's filters ``query`` select, for ``by``."""
+    if fmt not in EXPORT_FORMATS:
+        raise ValidationError(_("Unknown format: %(format)s.") % {"format": fmt})
+    return job_request(
+        kind=Job.Kind.CASE_EXPORT, requested_by=by, parameters={"format": fmt, "query": query}, task=case_export_task
+    )

@@ -6,6 +6,7 @@ app_name = "cases"
 
 urlpatterns = [
     path("", views.case_list, name="case_list"),
+    path("export.<str:fmt>", views.case_export, name="case_export"),
     path("new/", views.case_create, name="case_create"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/export.<str:fmt>", views.dashboard_export, name="dashboard_export"),

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from iso.routers import reads_from_replica
 from iso.workflows import TransitionRefused
 from records.pdf import pdf_response
 from processes.models import Step
@@ -34,9 +35,9 @@ from .pdf import apology_letter_pdf, control_sheet_pdf, indicator_report_pdf
 PAGE_SIZE = 50
 
 
-def _case_or_404(reference: str) -> Case:
+def _case_or_404(request, reference: str) -> Case:
     try:
-        return selectors.case_get(reference=reference)
+        return selectors.case_get(user=request.user, reference=reference)
     except Case.DoesNotExist:
         raise Http404(_("No such case.")) from None
 
@@ -55,10 +56,22 @@ def case_list(request):
     filters = dict(form.cleaned_data) if form.is_valid() else {}
     if filters.pop("mine", False):
         filters["assignee"] = request.user
-    page = Paginator(selectors.case_list(filters=filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.case_list(user=request.user, filters=filters), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "cases/case_list.html", {"form": form, "page": page, "query": query.urlencode(), "now": timezone.now()})
+
+
+@require_POST
+@permission_required("cases.view_case", raise_exception=True)
+def case_export(request, fmt):
+    """Queue an export of the listed cases (the list's filters are in the query string)."""
+    query = {name: value for name, value in request.GET.items() if name != "page"}
+    try:
+        job = services.case_export_request(fmt=fmt, query=query, by=request.user)
+    except ValidationError:
+        raise Http404(_("Unknown format.")) from None
+    return redirect(job)
 
 
 @permission_required("cases.add_case", raise_exception=True)
@@ -81,7 +94,7 @@ def case_create(request):
 
 @permission_required("cases.view_case", raise_exception=True)
 def case_detail(request, reference):
-    case = _case_or_404(reference)
+    case = _case_or_404(request, reference)
     moves = []
     if case.current_step_id and case.state in (Case.State.RECEIVED, Case.State.IN_PROGRESS):
         moves = list(case.current_step.outgoing.select_related("target__responsible_unit"))
@@ -145,7 +158,7 @@ CASE_ACTIONS = {
 @require_POST
 @permission_required("cases.handle_case", raise_exception=True)
 def case_action(request, reference, action):
-    case = _case_or_404(reference)
+    case = _case_or_404(request, reference)
     if action not in CASE_ACTIONS:
         raise Http404(_("Unknown action."))
     try:
@@ -157,25 +170,28 @@ def case_action(request, reference, action):
     return redirect("cases:case_detail", reference=reference)
 
 
-def _period(form) -> dict:
-    """The dashboard's scope: the filters, and received-from/to as aware datetimes (end exclusive)."""
+def _period(request, form) -> dict:
+    """The dashboard's scope for the signed-in user: the filters, and received-from/to as aware
+    datetimes (end exclusive)."""
     today = timezone.localdate()
     data = form.cleaned_data if form.is_valid() else {}
     start = data.get("start") or today.replace(day=1).replace(year=today.year - 1)
     end = data.get("end") or today
     tz = timezone.get_current_timezone()
-    return {
-        "unit": data.get("unit"),
-        "procedure": data.get("procedure"),
-        "start": datetime.datetime.combine(start, datetime.time.min, tzinfo=tz),
-        "end": datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz),
-    }
+    return selectors.indicator_scope(
+        user=request.user,
+        unit=data.get("unit"),
+        procedure=data.get("procedure"),
+        start=datetime.datetime.combine(start, datetime.time.min, tzinfo=tz),
+        end=datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz),
+    )
 
 
 @permission_required("cases.view_case", raise_exception=True)
+@reads_from_replica
 def dashboard(request):
-    form = IndicatorFilterForm(request.GET or None)
-    scope = _period(form)
+    form = IndicatorFilterForm(request.GET or None, units=selectors.indicator_units(user=request.user))
+    scope = _period(request, form)
     months = selectors.indicators_by("month", **scope)
     return render(
         request,
@@ -196,10 +212,11 @@ def dashboard(request):
 
 
 @permission_required("cases.view_case", raise_exception=True)
+@reads_from_replica
 def dashboard_export(request, fmt):
     if fmt not in {"csv", "xlsx"}:
         raise Http404(_("Unknown format."))
-    scope = _period(IndicatorFilterForm(request.GET or None))
+    scope = _period(request, IndicatorFilterForm(request.GET or None, units=selectors.indicator_units(user=request.user)))
     headers = [
         _("Group"), _("Key"), _("Name"), _("Received"), _("Resolved"), _("Early"), _("On time"), _("Late"),
         _("In progress"), _("Overdue now"), _("On-time rate (%)"), _("Rate denominator"),
@@ -228,19 +245,20 @@ def dashboard_export(request, fmt):
 
 @permission_required("cases.view_case", raise_exception=True)
 def case_control_sheet_print(request, reference):
-    case = _case_or_404(reference)
+    case = _case_or_404(request, reference)
     return pdf_response(control_sheet_pdf(case), f"{case.reference}-control-sheet.pdf")
 
 
 @permission_required("cases.view_case", raise_exception=True)
 def case_apology_print(request, reference):
-    case = _case_or_404(reference)
+    case = _case_or_404(request, reference)
     if not hasattr(case, "apology"):
         raise Http404(_("This case has no apology."))
     return pdf_response(apology_letter_pdf(case), f"{case.reference}-apology.pdf")
 
 
 @permission_required("cases.view_case", raise_exception=True)
+@reads_from_replica
 def dashboard_print(request):
-    scope = _period(IndicatorFilterForm(request.GET or None))
+    scope = _period(request, IndicatorFilterForm(request.GET or None, units=selectors.indicator_units(user=request.user)))
     return pdf_response(indicator_report_pdf(scope=scope), f"on-time-report-{timezone.localdate():%Y%m%d}.pdf")

@@ -3,6 +3,8 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from . import access
+
 
 def navigation(request):
     user = getattr(request, "user", None)
@@ -17,12 +19,12 @@ def navigation(request):
         (_("Audits"), reverse("audits:programme_list"), "audits.view_audit"),
         (_("Nonconformities"), reverse("audits:nonconformity_list"), "audits.view_nonconformity"),
         (_("Records register"), reverse("records:record_type_list"), "records.view_recordtype"),
-        (_("Administration"), reverse("admin:index"), "is_staff"),
+        (_("Administration"), reverse("admin:index"), "admin"),
     ]
     allowed = [
         {"label": label, "url": url, "active": False}
         for label, url, perm in items
-        if (user.is_staff if perm == "is_staff" else not perm or user.has_perm(perm))
+        if (access.may_use_admin(user) if perm == "admin" else not perm or user.has_perm(perm))
     ]
     # The entry whose address is the longest prefix of the page's is the current one.
     matches = [item for item in allowed if request.path.startswith(item["url"])]

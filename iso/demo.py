@@ -10,10 +10,18 @@ from dataclasses import dataclass
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 
-from .models import CalendarDay, OrgUnit, Role, User
+from .models import CalendarDay, OrgUnit, Role, Signature, User
+from .signatures import SignatureRequest
 
 #: The password of every demo login. For the demo only: a real installation never loads this data.
 DEMO_PASSWORD = "demo-iso-9001"
+
+
+def demo_signature(meaning: str = Signature.Meaning.APPROVED) -> SignatureRequest:
+    """The electronic signature of a demo login: the demo signs its approvals as users do, with the
+    password re-entered, so that its documents show valid signatures."""
+    return SignatureRequest(password=DEMO_PASSWORD, meaning=meaning)
+
 
 #: What ``manage.py load_demo`` runs after :func:`load_organisation`, in order, as dotted paths to
 #: functions that take the :class:`DemoOrganisation`. Dotted paths keep the core free of imports of
@@ -23,6 +31,7 @@ DEMO_LOADERS: list[str] = [
     "processes.demo.load_procedures",
     "cases.demo.load_cases",
     "audits.demo.load_audits",
+    "records.demo.load_records",
 ]
 
 #: Vietnam's public holidays on working days and the make-up working days, for the current and the

@@ -1,6 +1,7 @@
 """Loading the working calendar (holidays and make-up working days) from CSV or XLSX."""
 
 import datetime
+from dataclasses import dataclass
 
 import tablib
 from django.db import transaction
@@ -12,6 +13,23 @@ KINDS = {
     "holiday": CalendarDay.Kind.HOLIDAY,
     "working_day": CalendarDay.Kind.MAKE_UP_WORKING_DAY,
 }
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One bad cell of an imported file: its row as a spreadsheet numbers it (header = row 1),
+    its column when one is to blame, and why."""
+
+    row: int
+    column: str | None
+    message: str
+
+    def __str__(self):
+        if self.column:
+            return _("row %(row)s, column %(column)s: %(message)s") % {
+                "row": self.row, "column": self.column, "message": self.message,
+            }
+        return _("row %(row)s: %(message)s") % {"row": self.row, "message": self.message}
 
 
 class CalendarImportError(Exception):

@@ -48,7 +48,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "iso.delete_calendarday",
         "iso.view_calendarday",
         "iso.view_transitionlog",
+        "iso.view_signature",
         "iso.view_user",
+        "iso.reset_signature_lock",
         "processes.add_procedure",
         "processes.change_procedure",
         "processes.add_procedurerevision",
@@ -72,10 +74,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "records.change_recordtype",
         "records.add_keptrecord",
         "records.change_keptrecord",
+        "iso.request_evidence_pack",
     ],
     Role.APPROVER: _READ
     + [
         "iso.view_transitionlog",
+        "iso.view_signature",
         "processes.review_procedurerevision",
         "processes.approve_procedurerevision",
         "processes.view_acknowledgement",
@@ -83,6 +87,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "cases.handle_case",
         "audits.approve_auditprogramme",
         "records.approve_disposal",
+        "iso.request_evidence_pack",
         *_HANDLE_NONCONFORMITIES,
     ],
     Role.PROCESS_OWNER: _READ

@@ -1,11 +1,18 @@
-"""The home page: what waits for the signed-in user."""
+"""The home page (what waits for the signed-in user) and the pages of background jobs."""
 
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audits.selectors import due_items
 from cases.selectors import my_cases
 from processes.selectors import revision_tasks
+
+from .jobs import jobs_visible_to
+from .models import Job
 
 
 def home(request):
@@ -19,3 +26,45 @@ def home(request):
             "due_items": due_items(user=request.user) if request.user.has_perm("audits.view_nonconformity") else None,
         },
     )
+
+
+# Background jobs
+
+
+def _job_or_404(request, pk: int) -> Job:
+    # A job the user may not see answers exactly like one that does not exist.
+    job = Job.objects.select_related("requested_by").filter(pk=pk).first()
+    if job is None or not job.visible_to(request.user):
+        raise Http404(_("No such job."))
+    return job
+
+
+def job_list(request):
+    page = Paginator(jobs_visible_to(user=request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "iso/job_list.html", {"page": page})
+
+
+def job_detail(request, pk):
+    return render(request, "iso/job_detail.html", {"job": _job_or_404(request, pk), "refresh_seconds": 2})
+
+
+def job_status(request, pk):
+    """The job's state and progress as JSON, for scripts and pollers."""
+    job = _job_or_404(request, pk)
+    return JsonResponse({
+        "id": job.pk,
+        "kind": job.kind,
+        "state": job.state,
+        "done": job.progress_done,
+        "total": job.progress_total,
+        "message": job.progress_message,
+        "error": job.error,
+        "download": reverse("job_download", args=[job.pk]) if job.state == Job.State.DONE and job.result else None,
+    })
+
+
+def job_download(request, pk):
+    job = _job_or_404(request, pk)
+    if job.state != Job.State.DONE or not job.result:
+        raise Http404(_("This job has no file to download."))
+    return FileResponse(job.result.open("rb"), as_attachment=True, filename=job.result_name)

@@ -15,7 +15,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django_fsm import FSMFieldMixin, Transition
 
-from .models import TransitionLog
+from . import trail
+from .models import Signature, TransitionLog
 
 #: A check returns the message that explains a refusal, or None when it allows.
 Check = Callable[[models.Model, models.Model], "str | None"]
@@ -62,16 +63,24 @@ class TransitionChoice:
     label: str
     asks: str  # "" | "comment" (mandatory comment) | "reason" | "date"
     style: str
+    #: The meanings a signer may state, as (value, label), when the transition is signed; else empty.
+    meanings: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def from_transition(cls, transition: Transition) -> "TransitionChoice":
         custom = transition.custom
+        labels = dict(Signature.Meaning.choices)
         return cls(
             name=transition.name,
             label=str(custom.get("label", transition.name)),
             asks=custom.get("asks", ""),
             style=custom.get("style", "secondary"),
+            meanings=tuple((m, str(labels[m])) for m in custom.get("signature", ())),
         )
+
+    @property
+    def signed(self) -> bool:
+        return bool(self.meanings)
 
 
 def _state_field(instance) -> FSMFieldMixin:
@@ -95,6 +104,15 @@ def transition_label(model: type[models.Model], name: str) -> str:
     for transition in meta.transitions.values() if meta else ():
         return str(transition.custom.get("label", name))
     return name
+
+
+def transition_signature_meanings(model: type[models.Model], name: str) -> tuple[str, ...]:
+    """The meanings a signer may state for transition ``name`` (``custom={"signature": (...)}``);
+    empty when the transition needs no electronic signature."""
+    meta = getattr(getattr(model, name, None), "_django_fsm", None)
+    for transition in meta.transitions.values() if meta else ():
+        return tuple(transition.custom.get("signature", ()))
+    return ()
 
 
 def transition_refusal(instance, name: str, user, *, internal: bool = False) -> str | None:
@@ -132,28 +150,52 @@ def available_transitions(instance, user) -> list[TransitionChoice]:
     return [TransitionChoice.from_transition(t) for t in getter(user) if not t.custom.get("internal")]
 
 
-def transition_run(instance, name: str, *, by, comment: str = "", internal: bool = False, **kwargs) -> None:
+def transition_run(
+    instance, name: str, *, by, comment: str = "", internal: bool = False, signing=None, **kwargs
+) -> None:
     """Check and apply transition ``name`` on an instance the caller has locked; the caller saves it.
 
-    For services that change other fields or rows in the same transaction as the state.
+    For services that change other fields or rows in the same transaction as the state. A signed
+    transition needs ``signing``, checked for ``by`` by iso.signatures; the caller records it with
+    ``signature_record`` once the instance is saved.
     """
     refusal = transition_refusal(instance, name, by, internal=internal)
     if refusal:
         raise TransitionRefused(refusal)
+    meanings = transition_signature_meanings(type(instance), name)
+    if meanings and not (
+        signing is not None and signing.is_checked and signing.signer.pk == by.pk and signing.meaning in meanings
+    ):
+        from .signatures import SignatureRefused  # signatures imports this module
+
+        raise SignatureRefused(
+            _("“%(action)s” needs your electronic signature: enter your password and say what your signature means.")
+            % {"action": transition_label(type(instance), name)}
+        )
     getattr(instance, name)(by=by, comment=comment, **kwargs)
 
 
-def transition_apply(instance, name: str, *, by, comment: str = "", internal: bool = False, **kwargs):
+def transition_apply(instance, name: str, *, by, comment: str = "", internal: bool = False, signing=None, **kwargs):
     """Apply transition ``name`` to ``instance`` as ``by``, on a row locked for the transaction.
 
     The state is read again under the lock, so two users pressing the same button at the same
     moment cannot both win: the second sees the new state and is refused. Returns the saved,
-    fresh instance; the post_transition receiver has written the log row in the same transaction.
+    fresh instance; the post_transition receiver has written the log row in the same transaction,
+    and so is the electronic signature of a signed transition (``signing``, see iso.signatures);
+    any followed content field the transition changed is kept as a field change (iso/trail.py).
     """
     with transaction.atomic():
         locked = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
-        transition_run(locked, name, by=by, comment=comment, internal=internal, **kwargs)
+        before = trail.snapshot(locked)
+        transition_run(locked, name, by=by, comment=comment, internal=internal, signing=signing, **kwargs)
         locked.save()
+        # Content a transition fills in (what was done, what the verification found) is kept as
+        # field changes too; the state itself is in the transition log.
+        trail.record_changes(locked, before=before, by=by)
+        if signing is not None:
+            from .signatures import signature_record  # signatures imports this module
+
+            signature_record(obj=locked, signing=signing, action=name)
     return locked
 
 

@@ -3,6 +3,7 @@ from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from iso.models import Clause, OrgUnit
+from iso.uploads import UploadField, original_name
 
 from .models import FormTemplate, Procedure, ProcedureRevision, RecordToKeep, Step, StepEdge
 
@@ -29,6 +30,13 @@ class ProcedureForm(forms.ModelForm):
 
 
 class RevisionContentForm(forms.ModelForm):
+    #: The revision's edit_version when the editor was opened; a save from an older one is refused.
+    edit_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["edit_version"].initial = self.instance.edit_version
+
     class Meta:
         model = ProcedureRevision
         fields = [
@@ -65,8 +73,24 @@ StepFormSet = inlineformset_factory(ProcedureRevision, Step, form=StepForm, extr
 StepEdgeFormSet = inlineformset_factory(
     ProcedureRevision, StepEdge, form=StepEdgeForm, fk_name="revision", extra=1, can_delete=True
 )
+class FormTemplateForm(forms.ModelForm):
+    template_file = UploadField(label=_("Template file"), required=False)
+
+    class Meta:
+        model = FormTemplate
+        fields = ["code", "title", "template_file"]
+
+    def clean_template_file(self):
+        upload = self.cleaned_data.get("template_file")
+        if upload and "template_file" in self.changed_data:
+            self.instance.original_filename = original_name(upload.name)
+        elif not upload:
+            self.instance.original_filename = ""
+        return upload
+
+
 FormTemplateFormSet = inlineformset_factory(
-    ProcedureRevision, FormTemplate, fields=["code", "title", "template_file"], extra=1, can_delete=True
+    ProcedureRevision, FormTemplate, form=FormTemplateForm, extra=1, can_delete=True
 )
 RecordToKeepFormSet = inlineformset_factory(
     ProcedureRevision,

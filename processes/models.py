@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, transition
 
-from iso.models import Clause, OrgUnit, Role, WorkflowModel
+from iso.models import Clause, OrgUnit, Role, Signature, WorkflowModel
+from iso.uploads import RandomName, validate_upload
 from iso.workflows import TransitionPermission
 
 from .graph import StepGraph
@@ -95,6 +96,8 @@ class ProcedureRevision(WorkflowModel):
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    #: Counts the saves of the editor; an edit made on an older count is refused, never merged silently.
+    edit_version = models.PositiveIntegerField(_("edit version"), default=0, editable=False)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("approved by"),
@@ -155,6 +158,53 @@ class ProcedureRevision(WorkflowModel):
     def step_graph(self) -> StepGraph:
         return StepGraph.from_revision(self)
 
+    def signed_content(self) -> dict:
+        """What an electronic signature on this revision covers: the controlled document itself
+        (number, title, sections 1 to 7, the step graph), not its workflow fields, which change
+        on publishing and superseding without changing what was approved."""
+        steps = list(self.steps.select_related("responsible_unit").prefetch_related("forms").order_by("position", "code"))
+        codes = {step.pk: step.code for step in steps}
+        return {
+            "procedure": {"code": self.procedure.code, "title": self.procedure.title},
+            "number": self.number,
+            "sections": {
+                "purpose": self.purpose,
+                "scope": self.scope,
+                "references": self.references,
+                "definitions": self.definitions,
+                "content": self.content,
+            },
+            "change_summary": self.change_summary,
+            "supplement_restarts_clock": self.supplement_restarts_clock,
+            "steps": [
+                {
+                    "code": step.code,
+                    "position": step.position,
+                    "name": step.name,
+                    "kind": step.kind,
+                    "responsible_unit": step.responsible_unit.code if step.responsible_unit else None,
+                    "responsible_role": step.responsible_role,
+                    "time_limit": step.time_limit,
+                    "time_unit": step.time_unit,
+                    "forms": sorted(form.code for form in step.forms.all()),
+                    "description": step.description,
+                }
+                for step in steps
+            ],
+            "edges": sorted(
+                ({"source": codes[e.source_id], "target": codes[e.target_id], "action": e.action} for e in self.edges.all()),
+                key=lambda edge: (edge["source"], edge["target"]),
+            ),
+            "forms": [
+                {"code": form.code, "title": form.title, "template_file": form.template_file.name or ""}
+                for form in self.forms.order_by("code")
+            ],
+            "records_to_keep": [
+                {"position": r.position, "name": r.name, "keeper": r.keeper, "retention_years": r.retention_years}
+                for r in self.records_to_keep.order_by("position", "name")
+            ],
+        }
+
     # Transitions. Each one is applied through iso.workflows.transition_apply, which logs it.
 
     @transition(
@@ -191,10 +241,10 @@ class ProcedureRevision(WorkflowModel):
         permission=TransitionPermission(
             "processes.approve_procedurerevision", _("Only an approver may approve a revision."), _not_the_author
         ),
-        custom={"label": _("Approve"), "style": "primary"},
+        custom={"label": _("Approve"), "style": "primary", "signature": (Signature.Meaning.APPROVED,)},
     )
     def approve(self, *, by, comment=""):
-        """Approve the revision for publication."""
+        """Approve the revision for publication (signed electronically)."""
         self.approved_by = by
         self.approved_at = timezone.now()
 
@@ -205,7 +255,10 @@ class ProcedureRevision(WorkflowModel):
         permission=TransitionPermission(
             "processes.publish_procedurerevision", _("Only the ISO secretary may publish a revision.")
         ),
-        custom={"label": _("Publish"), "asks": "date", "style": "primary"},
+        custom={
+            "label": _("Publish"), "asks": "date", "style": "primary",
+            "signature": (Signature.Meaning.APPROVED, Signature.Meaning.REVIEWED),
+        },
     )
     def publish(self, *, by, comment="", effective_from=None):
         """Make the revision the one in force. Use services.revision_publish, which supersedes the previous one."""
@@ -257,7 +310,11 @@ class FormTemplate(models.Model):
     )
     code = models.CharField(_("code"), max_length=32, help_text=_("For example BM.01.07."))
     title = models.CharField(_("title"), max_length=300)
-    template_file = models.FileField(_("template file"), upload_to="forms/%Y/", blank=True)
+    template_file = models.FileField(
+        _("template file"), upload_to=RandomName("forms"), blank=True, max_length=255, validators=[validate_upload]
+    )
+    #: The name the file had when uploaded; it is stored under a random name.
+    original_filename = models.CharField(_("original file name"), max_length=255, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("form")

@@ -3,6 +3,7 @@
 from django.utils.translation import gettext as _
 from reportlab.lib.units import mm
 
+from iso.signatures import last_signature, signatures_checked
 from records.pdf import Frame, Signature, markup, para, render, table, text
 
 from . import selectors
@@ -63,10 +64,17 @@ def revision_pdf(revision: ProcedureRevision) -> bytes:
         title=f"{_('Procedure')}: {procedure.title}", code=procedure.code, revision=str(revision.number),
         effective=revision.effective_from,
     )
+    signed = signatures_checked(revision)
     signatures = [
         Signature(_("Prepared by"), revision.author.get_full_name(), revision.created_at),
-        Signature(_("Approved by"), revision.approved_by.get_full_name() if revision.approved_by else "", revision.approved_at),
-        Signature(_("Published by"), revision.published_by.get_full_name() if revision.published_by else "", revision.effective_from),
+        Signature.box(
+            _("Approved by"), last_signature(signed, "approve"),
+            name=revision.approved_by.get_full_name() if revision.approved_by else "", date=revision.approved_at,
+        ),
+        Signature.box(
+            _("Published by"), last_signature(signed, "publish"),
+            name=revision.published_by.get_full_name() if revision.published_by else "", date=revision.effective_from,
+        ),
     ]
     return render(frame, story, signatures=signatures)
 

@@ -3,9 +3,11 @@
 import difflib
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from iso import access
 from iso.models import OrgUnit, TransitionLog, User
 
 from .models import Acknowledgement, Procedure, ProcedureRevision, Step
@@ -21,25 +23,25 @@ def _effective_revisions() -> Prefetch:
     )
 
 
-def _open_revisions() -> Prefetch:
+def _open_revisions(user: User) -> Prefetch:
     return Prefetch(
         "revisions",
-        queryset=ProcedureRevision.objects.exclude(
+        queryset=access.revisions(user).exclude(
             state__in=[ProcedureRevision.State.SUPERSEDED, ProcedureRevision.State.WITHDRAWN]
         ).order_by("number"),
         to_attr="current_revisions",
     )
 
 
-def procedure_list(*, filters: dict | None = None) -> QuerySet[Procedure]:
-    """Procedures with their owner unit, clauses and current revisions, filtered.
+def procedure_list(*, user: User, filters: dict | None = None) -> QuerySet[Procedure]:
+    """The procedures ``user`` may read with their owner unit, clauses and current revisions, filtered.
 
     ``filters`` may hold ``q`` (code or title), ``unit``, ``clause`` (a clause number; its
     subclauses match too), ``category`` and ``state`` (the state of any of its revisions).
     """
     filters = filters or {}
-    procedures = Procedure.objects.select_related("owner_unit").prefetch_related(
-        "clauses", _effective_revisions(), _open_revisions()
+    procedures = access.procedures(user).select_related("owner_unit").prefetch_related(
+        "clauses", _effective_revisions(), _open_revisions(user)
     )
     if q := (filters.get("q") or "").strip():
         procedures = procedures.filter(Q(code__icontains=q) | Q(title__icontains=q))
@@ -57,12 +59,17 @@ def procedure_list(*, filters: dict | None = None) -> QuerySet[Procedure]:
     return procedures.order_by("code")
 
 
-def procedure_get(*, code: str) -> Procedure:
-    return (
-        Procedure.objects.select_related("owner_unit")
+def procedure_get(*, user: User, code: str, to_change: bool = False) -> Procedure:
+    """The procedure ``code`` if ``user`` may read it (else DoesNotExist); with ``to_change``,
+    PermissionDenied unless ``user`` may also start its revisions."""
+    procedure = (
+        access.procedures(user).select_related("owner_unit")
         .prefetch_related("clauses", _effective_revisions())
         .get(code=code)
     )
+    if to_change and not access.procedures_changeable(user).filter(pk=procedure.pk).exists():
+        raise PermissionDenied(_("You may not start a revision of %(procedure)s.") % {"procedure": procedure.code})
+    return procedure
 
 
 def master_list() -> QuerySet[Procedure]:
@@ -75,14 +82,20 @@ def master_list() -> QuerySet[Procedure]:
     )
 
 
-def revision_list(*, procedure: Procedure) -> QuerySet[ProcedureRevision]:
-    return procedure.revisions.select_related("author", "approved_by", "published_by").order_by("-number")
+def revision_list(*, user: User, procedure: Procedure) -> QuerySet[ProcedureRevision]:
+    """The revisions of ``procedure`` that ``user`` may read, newest first."""
+    return access.revisions(user).filter(procedure=procedure).select_related("author", "approved_by", "published_by").order_by("-number")
 
 
-def revision_get(*, code: str, number: int) -> ProcedureRevision:
-    return ProcedureRevision.objects.select_related(
+def revision_get(*, user: User, code: str, number: int, to_change: bool = False) -> ProcedureRevision:
+    """The revision if ``user`` may read it (else DoesNotExist); with ``to_change``,
+    PermissionDenied unless ``user`` may also edit it or move it on."""
+    revision = access.revisions(user).select_related(
         "procedure__owner_unit", "author", "approved_by", "published_by"
     ).get(procedure__code=code, number=number)
+    if to_change and not access.revisions_changeable(user).filter(pk=revision.pk).exists():
+        raise PermissionDenied(_("You may not change %(revision)s.") % {"revision": revision})
+    return revision
 
 
 def revision_steps(*, revision: ProcedureRevision) -> QuerySet[Step]:

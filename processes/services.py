@@ -5,10 +5,13 @@ import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from iso import trail
 from iso.models import OrgUnit, User
-from iso.workflows import TransitionRefused, transition_apply, transition_refusal
+from iso.signatures import SignatureRequest, signature_record, transition_signing
+from iso.workflows import TransitionRefused, transition_apply, transition_refusal, transition_run
 
 from .models import (
     Acknowledgement,
@@ -81,7 +84,8 @@ def _copy_content(source: ProcedureRevision, draft: ProcedureRevision) -> None:
     forms = {}
     for form in source.forms.all():
         forms[form.pk] = FormTemplate.objects.create(
-            revision=draft, code=form.code, title=form.title, template_file=form.template_file
+            revision=draft, code=form.code, title=form.title, template_file=form.template_file,
+            original_filename=form.original_filename,
         )
     RecordToKeep.objects.bulk_create(
         RecordToKeep(revision=draft, position=r.position, name=r.name, keeper=r.keeper, retention_years=r.retention_years)
@@ -103,11 +107,30 @@ def _copy_content(source: ProcedureRevision, draft: ProcedureRevision) -> None:
 
 
 @transaction.atomic
-def revision_save_edits(*, revision: ProcedureRevision, by: User, forms) -> ProcedureRevision:
-    """Save the editor's form and formsets (already validated) if the revision is still a draft."""
-    ProcedureRevision.objects.select_for_update().get(pk=revision.pk).ensure_editable()
+def revision_save_edits(*, revision: ProcedureRevision, by: User, forms, edit_version: int) -> ProcedureRevision:
+    """Save the editor's form and formsets (already validated) if the revision is still a draft and
+    nobody saved it since the editor was opened at ``edit_version``.
+
+    Two people editing the same draft never overwrite each other silently: the row is locked, and
+    the second save, made on an older version, is refused with a message saying so. Each changed
+    content field is kept with its old and new value (iso/trail.py).
+    """
+    current = ProcedureRevision.objects.select_for_update().get(pk=revision.pk)
+    current.ensure_editable()
+    if current.edit_version != edit_version:
+        raise ValidationError(
+            _("Someone else saved %(revision)s at %(time)s, after you opened it; your changes were not saved. "
+              "Open the editor again to see their version, then make your changes on it.")
+            % {"revision": current, "time": timezone.localtime(current.updated_at).strftime("%H:%M:%S %d/%m/%Y")},
+            code="stale",
+        )
+    before = trail.snapshot(current)
+    revision.edit_version = current.edit_version + 1
     for form in forms:
         form.save()
+    # The content form saved the revision when it is among ``forms``; the version is saved either way.
+    ProcedureRevision.objects.filter(pk=revision.pk).update(edit_version=revision.edit_version)
+    trail.record_changes(revision, before=before, by=by)
     return revision
 
 
@@ -121,43 +144,61 @@ def revision_return(*, revision: ProcedureRevision, by: User, comment: str) -> P
     return transition_apply(revision, "return_to_author", by=by, comment=comment)
 
 
-def revision_approve(*, revision: ProcedureRevision, by: User, comment: str = "") -> ProcedureRevision:
-    """Approve a revision in review; never by its author."""
-    return transition_apply(revision, "approve", by=by, comment=comment)
-
-
-@transaction.atomic
-def revision_publish(
-    *, revision: ProcedureRevision, by: User, effective_from: datetime.date | None = None, comment: str = ""
+def revision_approve(
+    *, revision: ProcedureRevision, by: User, signature: SignatureRequest | None, comment: str = ""
 ) -> ProcedureRevision:
-    """Make an approved revision effective and supersede the one it replaces, in one transaction.
+    """Approve a revision in review, signed electronically by ``by`` (never its author).
 
+    The password is checked first; the approval and its signature are written in one transaction.
+    """
+    signing = transition_signing(revision, "approve", by=by, signature=signature)
+    return transition_apply(revision, "approve", by=by, comment=comment, signing=signing)
+
+
+def revision_publish(
+    *,
+    revision: ProcedureRevision,
+    by: User,
+    signature: SignatureRequest | None,
+    effective_from: datetime.date | None = None,
+    comment: str = "",
+) -> ProcedureRevision:
+    """Make an approved revision effective, signed electronically by ``by``, and supersede the one
+    it replaces, all in one transaction.
+
+    The password is checked before the transaction (a wrong one is counted and nothing changes).
     The procedure row is locked first, so two publishes of the same procedure run one after the
     other and a procedure never has two effective revisions.
     """
-    Procedure.objects.select_for_update().get(pk=revision.procedure_id)
-    revision = ProcedureRevision.objects.get(pk=revision.pk)
-    refusal = transition_refusal(revision, "publish", by)
-    if refusal:
-        raise TransitionRefused(refusal)
-    previous = ProcedureRevision.objects.filter(
-        procedure_id=revision.procedure_id, state=ProcedureRevision.State.EFFECTIVE
-    ).first()
-    if previous is not None:
-        if effective_from and previous.effective_from and effective_from < previous.effective_from:
-            raise ValidationError(
-                {"effective_from": _("%(revision)s cannot take effect before %(previous)s did (%(date)s).")
-                 % {"revision": revision, "previous": previous, "date": previous.effective_from.strftime("%d/%m/%Y")}}
+    signing = transition_signing(revision, "publish", by=by, signature=signature)
+    with transaction.atomic():
+        Procedure.objects.select_for_update().get(pk=revision.procedure_id)
+        revision = ProcedureRevision.objects.select_for_update().get(pk=revision.pk)
+        refusal = transition_refusal(revision, "publish", by)
+        if refusal:
+            raise TransitionRefused(refusal)
+        previous = ProcedureRevision.objects.filter(
+            procedure_id=revision.procedure_id, state=ProcedureRevision.State.EFFECTIVE
+        ).first()
+        if previous is not None:
+            if effective_from and previous.effective_from and effective_from < previous.effective_from:
+                raise ValidationError(
+                    {"effective_from": _("%(revision)s cannot take effect before %(previous)s did (%(date)s).")
+                     % {"revision": revision, "previous": previous,
+                        "date": previous.effective_from.strftime("%d/%m/%Y")}}
+                )
+            transition_apply(
+                previous,
+                "supersede",
+                internal=True,
+                by=by,
+                comment=_("Superseded by %(revision)s.") % {"revision": revision},
+                ended_on=effective_from,
             )
-        transition_apply(
-            previous,
-            "supersede",
-            internal=True,
-            by=by,
-            comment=_("Superseded by %(revision)s.") % {"revision": revision},
-            ended_on=effective_from,
-        )
-    return transition_apply(revision, "publish", by=by, comment=comment, effective_from=effective_from)
+        transition_run(revision, "publish", by=by, comment=comment, signing=signing, effective_from=effective_from)
+        revision.save()
+        signature_record(obj=revision, signing=signing, action="publish")
+    return revision
 
 
 def revision_withdraw(*, revision: ProcedureRevision, by: User, comment: str) -> ProcedureRevision:

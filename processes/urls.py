@@ -15,6 +15,7 @@ urlpatterns = [
     path("<str:code>/revisions/<int:number>/", views.revision_detail, name="revision_detail"),
     path("<str:code>/revisions/<int:number>/edit/", views.revision_edit, name="revision_edit"),
     path("<str:code>/revisions/<int:number>/print/", views.revision_print, name="revision_print"),
+    path("<str:code>/revisions/<int:number>/forms/<str:form_code>/file/", views.form_template_file, name="form_template_file"),
     path("<str:code>/revisions/<int:number>/transition/", views.revision_transition, name="revision_transition"),
     path("<str:code>/revisions/<int:number>/acknowledge/", views.revision_acknowledge, name="revision_acknowledge"),
 ]

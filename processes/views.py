@@ -3,7 +3,7 @@ and renders."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import ProtectedError
 from django.http import Http404
@@ -11,6 +11,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from iso import access
+from iso.forms import signature_request
+from iso.signatures import signatures_checked
+from iso.uploads import file_response
 from iso.workflows import TransitionRefused, available_transitions
 from records.pdf import pdf_response
 
@@ -25,7 +29,7 @@ from .forms import (
     StepFormSet,
     TransitionForm,
 )
-from .models import Procedure, ProcedureRevision
+from .models import FormTemplate, Procedure, ProcedureRevision
 from .pdf import master_list_pdf, revision_pdf
 
 PAGE_SIZE = 25
@@ -35,18 +39,27 @@ def _error_messages(error: ValidationError) -> list[str]:
     return [str(message) for message in error.messages]
 
 
-def _revision_or_404(code: str, number: int) -> ProcedureRevision:
+def _revision_or_404(request, code: str, number: int, *, to_change: bool = False) -> ProcedureRevision:
+    """The revision as the signed-in user may see it: 404 when out of their reach, 403 when they may
+    read it but not change it and ``to_change`` is asked."""
     try:
-        return selectors.revision_get(code=code, number=number)
+        return selectors.revision_get(user=request.user, code=code, number=number, to_change=to_change)
     except ProcedureRevision.DoesNotExist:
         raise Http404(_("No such revision.")) from None
+
+
+def _procedure_or_404(request, code: str, *, to_change: bool = False) -> Procedure:
+    try:
+        return selectors.procedure_get(user=request.user, code=code, to_change=to_change)
+    except Procedure.DoesNotExist:
+        raise Http404(_("No such procedure.")) from None
 
 
 @permission_required("processes.view_procedure", raise_exception=True)
 def procedure_list(request):
     form = ProcedureFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    page = Paginator(selectors.procedure_list(filters=filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.procedure_list(user=request.user, filters=filters), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -72,10 +85,7 @@ def procedure_create(request):
 
 @permission_required("processes.view_procedure", raise_exception=True)
 def procedure_detail(request, code):
-    try:
-        procedure = selectors.procedure_get(code=code)
-    except Procedure.DoesNotExist:
-        raise Http404(_("No such procedure.")) from None
+    procedure = _procedure_or_404(request, code)
     effective = procedure.effective_revisions[0] if procedure.effective_revisions else None
     return render(
         request,
@@ -84,7 +94,7 @@ def procedure_detail(request, code):
             "procedure": procedure,
             "effective": effective,
             "steps": selectors.revision_steps(revision=effective) if effective else [],
-            "revisions": selectors.revision_list(procedure=procedure),
+            "revisions": selectors.revision_list(user=request.user, procedure=procedure),
         },
     )
 
@@ -92,7 +102,7 @@ def procedure_detail(request, code):
 @require_POST
 @permission_required("processes.add_procedurerevision", raise_exception=True)
 def revision_start(request, code):
-    procedure = get_object_or_404(Procedure, code=code)
+    procedure = _procedure_or_404(request, code, to_change=True)
     try:
         draft = services.revision_start(procedure=procedure, by=request.user)
     except ValidationError as error:
@@ -105,7 +115,7 @@ def revision_start(request, code):
 
 @permission_required("processes.view_procedurerevision", raise_exception=True)
 def revision_detail(request, code, number):
-    revision = _revision_or_404(code, number)
+    revision = _revision_or_404(request, code, number)
     can_see_readers = request.user.has_perm("processes.view_acknowledgement")
     is_effective = revision.state == ProcedureRevision.State.EFFECTIVE
     return render(
@@ -118,6 +128,7 @@ def revision_detail(request, code, number):
             "transitions": [t for t in available_transitions(revision, request.user) if t.name in services.REVISION_TRANSITIONS],
             "transition_form": TransitionForm(),
             "history": selectors.revision_history(revision=revision),
+            "signatures": signatures_checked(revision),
             "graph_errors": revision.step_graph().errors() if revision.is_editable else [],
             "acknowledged": is_effective and revision.acknowledgements.filter(user=request.user).exists(),
             "acknowledgements": selectors.revision_acknowledgements(revision=revision) if can_see_readers else None,
@@ -131,7 +142,7 @@ def revision_detail(request, code, number):
 
 @permission_required("processes.change_procedurerevision", raise_exception=True)
 def revision_edit(request, code, number):
-    revision = _revision_or_404(code, number)
+    revision = _revision_or_404(request, code, number, to_change=True)
     if not revision.is_editable:
         try:
             revision.ensure_editable()
@@ -149,7 +160,10 @@ def revision_edit(request, code, number):
     ]
     if request.method == "POST" and content.is_valid() and all(f.is_valid() for f in formsets):
         try:
-            services.revision_save_edits(revision=revision, by=request.user, forms=[content, *formsets])
+            services.revision_save_edits(
+                revision=revision, by=request.user, forms=[content, *formsets],
+                edit_version=content.cleaned_data["edit_version"],
+            )
         except (ValidationError, ProtectedError) as error:
             messages.error(request, "; ".join(_error_messages(error)) if isinstance(error, ValidationError) else str(error))
         else:
@@ -176,7 +190,7 @@ def revision_edit(request, code, number):
 
 @require_POST
 def revision_transition(request, code, number):
-    revision = _revision_or_404(code, number)
+    revision = _revision_or_404(request, code, number, to_change=True)
     form = TransitionForm(request.POST)
     if not form.is_valid() or form.cleaned_data["transition"] not in services.REVISION_TRANSITIONS:
         messages.error(request, _("Unknown action."))
@@ -185,6 +199,8 @@ def revision_transition(request, code, number):
     kwargs = {"revision": revision, "by": request.user, "comment": form.cleaned_data["comment"]}
     if name == "publish":
         kwargs["effective_from"] = form.cleaned_data["effective_from"]
+    if name in ("approve", "publish"):
+        kwargs["signature"] = signature_request(request.POST)
     try:
         revision = services.REVISION_TRANSITIONS[name](**kwargs)
     except TransitionRefused as refusal:
@@ -202,7 +218,9 @@ def revision_transition(request, code, number):
 @require_POST
 @permission_required("processes.view_procedurerevision", raise_exception=True)
 def revision_acknowledge(request, code, number):
-    revision = _revision_or_404(code, number)
+    revision = _revision_or_404(request, code, number)
+    if not access.is_expected_reader(request.user, revision):
+        raise PermissionDenied(_("Only the units that apply %(revision)s acknowledge it.") % {"revision": revision})
     try:
         services.revision_acknowledge(revision=revision, user=request.user)
     except ValidationError as error:
@@ -214,8 +232,8 @@ def revision_acknowledge(request, code, number):
 
 @permission_required("processes.view_procedurerevision", raise_exception=True)
 def revision_compare(request, code):
-    procedure = get_object_or_404(Procedure, code=code)
-    revisions = list(selectors.revision_list(procedure=procedure))
+    procedure = _procedure_or_404(request, code)
+    revisions = list(selectors.revision_list(user=request.user, procedure=procedure))
     numbers = {r.number: r for r in revisions}
     newest = revisions[0] if revisions else None
     try:
@@ -237,6 +255,16 @@ def revision_compare(request, code):
     )
 
 
+@permission_required("processes.view_procedurerevision", raise_exception=True)
+def form_template_file(request, code, number, form_code):
+    """Download the blank template of one form of a revision."""
+    revision = _revision_or_404(request, code, number)
+    form = get_object_or_404(FormTemplate, revision=revision, code=form_code)
+    if not form.template_file:
+        raise Http404(_("This form has no template file."))
+    return file_response(form.template_file, filename=form.original_filename)
+
+
 @permission_required("processes.view_procedure", raise_exception=True)
 def master_list(request):
     return render(request, "processes/master_list.html", {"procedures": selectors.master_list()})
@@ -244,7 +272,7 @@ def master_list(request):
 
 @permission_required("processes.view_procedurerevision", raise_exception=True)
 def revision_print(request, code, number):
-    revision = _revision_or_404(code, number)
+    revision = _revision_or_404(request, code, number)
     return pdf_response(revision_pdf(revision), f"{revision.procedure.code}-rev{revision.number}.pdf")
 
 

@@ -25,7 +25,7 @@ class KeptRecordAdmin(NoDeleteAdmin):
     list_filter = ["state", "record_type"]
     list_select_related = ["record_type"]
     search_fields = ["reference", "title", "sha256"]
-    fields = ["reference", "record_type", "title", "record_date", "retention_end", "state", "file", "sha256",
+    fields = ["reference", "record_type", "title", "record_date", "retention_end", "state", "original_filename", "sha256",
               "created_by", "created_at", "marked_due_by", "disposal_minute", "disposed_at"]
     readonly_fields = fields
 

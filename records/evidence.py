@@ -2,11 +2,14 @@
 manifest that lets anyone check later that no file was changed or lost."""
 
 import datetime
+import functools
 import hashlib
 import io
 import json
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import BinaryIO
 
 import tablib
 from django.utils import timezone
@@ -49,60 +52,104 @@ def _nonconformity_register_xlsx(nonconformities) -> bytes:
     return data.export("xlsx")
 
 
-def pack_files(*, start: datetime.date, end: datetime.date) -> list[PackFile]:
-    """Every file of the pack for the period [start, end]."""
+@dataclass(frozen=True)
+class PlannedFile:
+    """A file of the pack not rendered yet: the plan is counted first, so progress has a total."""
+
+    name: str
+    description: str
+    render: Callable[[], bytes]
+
+    def build(self) -> PackFile:
+        return PackFile(self.name, self.description, self.render())
+
+
+def pack_plan(*, start: datetime.date, end: datetime.date) -> list[PlannedFile]:
+    """Every file of the pack for the period [start, end], in order, each rendered on demand."""
     from audits import pdf as audit_pdf
     from audits.models import Audit, AuditProgramme, Nonconformity
     from cases.pdf import indicator_report_pdf
     from processes import selectors as process_selectors
     from processes.pdf import master_list_pdf, revision_pdf
+    from records.pdf import records_register_pdf
+    from records.selectors import record_register
 
-    files = [PackFile("01-master-list.pdf", _("Master list of documents"), master_list_pdf())]
+    plan = [PlannedFile("01-master-list.pdf", _("Master list of documents"), master_list_pdf)]
     for procedure in process_selectors.master_list():
         revision = procedure.effective_revisions[0]
-        files.append(PackFile(
+        plan.append(PlannedFile(
             f"02-procedures/{procedure.code}-rev{revision.number}.pdf",
             _("%(code)s revision %(number)s, effective") % {"code": procedure.code, "number": revision.number},
-            revision_pdf(revision),
+            functools.partial(revision_pdf, revision),
         ))
     for programme in AuditProgramme.objects.filter(year__gte=start.year, year__lte=end.year).order_by("year"):
-        files.append(PackFile(f"03-audits/programme-{programme.year}.pdf", programme.title, audit_pdf.programme_pdf(programme)))
+        plan.append(PlannedFile(
+            f"03-audits/programme-{programme.year}.pdf", programme.title,
+            functools.partial(audit_pdf.programme_pdf, programme),
+        ))
     audits = Audit.objects.filter(
         planned_start__lte=end, planned_end__gte=start, state__in=[Audit.State.REPORTED, Audit.State.CLOSED]
     ).order_by("planned_start", "reference")
     for audit in audits:
-        files.append(PackFile(f"03-audits/{audit.reference}-report.pdf", str(audit), audit_pdf.audit_report_pdf(audit)))
+        plan.append(PlannedFile(
+            f"03-audits/{audit.reference}-report.pdf", str(audit), functools.partial(audit_pdf.audit_report_pdf, audit)
+        ))
     nonconformities = (
         Nonconformity.objects.filter(detected_on__gte=start, detected_on__lte=end)
         .select_related("unit", "owner").prefetch_related("actions__nonconformity").order_by("year", "number")
     )
-    files += [
-        PackFile("04-nonconformities.xlsx", _("Register of nonconformities and corrective actions"),
-                 _nonconformity_register_xlsx(nonconformities)),
-        PackFile("04-nonconformities.pdf", _("Register of nonconformities and corrective actions"),
-                 audit_pdf.nonconformity_register_pdf(nonconformities)),
-        PackFile("05-on-time-report.pdf", _("On-time indicator report"),
-                 indicator_report_pdf(scope={"unit": None, "procedure": None, **_period_bounds(start, end)})),
+    plan += [
+        PlannedFile("04-nonconformities.xlsx", _("Register of nonconformities and corrective actions"),
+                    functools.partial(_nonconformity_register_xlsx, nonconformities)),
+        PlannedFile("04-nonconformities.pdf", _("Register of nonconformities and corrective actions"),
+                    functools.partial(audit_pdf.nonconformity_register_pdf, nonconformities)),
+        PlannedFile("05-on-time-report.pdf", _("On-time indicator report"),
+                    functools.partial(indicator_report_pdf, scope={"unit": None, "procedure": None, **_period_bounds(start, end)})),
+        PlannedFile("06-records-register.pdf", _("Register of quality records"),
+                    functools.partial(records_register_pdf, record_register())),
     ]
-    return files
+    return plan
 
 
-def evidence_pack_build(*, start: datetime.date, end: datetime.date) -> bytes:
-    """The ZIP of the period's evidence with its manifest (name, what it is, size, SHA-256)."""
-    files = pack_files(start=start, end=end)
-    manifest = {
-        "period": {"start": start.isoformat(), "end": end.isoformat()},
-        "generated_at": timezone.now().isoformat(timespec="seconds"),
-        "files": [
-            {"name": f.name, "description": str(f.description), "bytes": len(f.content), "sha256": f.sha256}
-            for f in files
-        ],
-    }
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for f in files:
+def pack_files(*, start: datetime.date, end: datetime.date) -> list[PackFile]:
+    """Every file of the pack for the period [start, end]."""
+    return [planned.build() for planned in pack_plan(start=start, end=end)]
+
+
+#: ``progress(done, total, message)``, called after each file is added to the pack.
+Progress = Callable[[int, int, str], None]
+
+
+def evidence_pack_write(*, start: datetime.date, end: datetime.date, out: BinaryIO, progress: Progress | None = None) -> int:
+    """Write the ZIP of the period's evidence with its manifest (name, what it is, size, SHA-256)
+    to ``out``, one file at a time, reporting progress after each; returns the number of files."""
+    plan = pack_plan(start=start, end=end)
+    total = len(plan) + 1  # and the manifest
+    if progress:
+        progress(0, total, _("%(count)s files to add.") % {"count": total})
+    entries = []
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for done, planned in enumerate(plan, start=1):
+            f = planned.build()
             archive.writestr(f.name, f.content)
+            entries.append({"name": f.name, "description": str(f.description), "bytes": len(f.content), "sha256": f.sha256})
+            if progress:
+                progress(done, total, _("Added %(name)s.") % {"name": f.name})
+        manifest = {
+            "period": {"start": start.isoformat(), "end": end.isoformat()},
+            "generated_at": timezone.now().isoformat(timespec="seconds"),
+            "files": entries,
+        }
         archive.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2))
+    if progress:
+        progress(total, total, _("Added %(name)s.") % {"name": MANIFEST})
+    return len(entries)
+
+
+def evidence_pack_build(*, start: datetime.date, end: datetime.date, progress: Progress | None = None) -> bytes:
+    """The ZIP of the period's evidence with its manifest (name, what it is, size, SHA-256)."""
+    buffer = io.BytesIO()
+    evidence_pack_write(start=start, end=end, out=buffer, progress=progress)
     return buffer.getvalue()
 
 

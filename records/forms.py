@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from iso.uploads import UploadField
+
 from .models import KeptRecord, RecordType
 
 
@@ -29,7 +31,7 @@ class KeptRecordStoreForm(forms.Form):
     record_type = forms.ModelChoiceField(label=_("Record type"), queryset=RecordType.objects.all())
     title = forms.CharField(label=_("Title"), max_length=300)
     record_date = forms.DateField(label=_("Record date"), widget=_date_input())
-    file = forms.FileField(label=_("File"), required=False)
+    file = UploadField(label=_("File"), required=False)
 
 
 class TransitionForm(forms.Form):
@@ -44,3 +46,21 @@ class DisposalForm(forms.Form):
     method = forms.CharField(label=_("Disposal method"), max_length=200)
     members = forms.CharField(label=_("Members of the disposal council"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The fields sit below the table of records, outside the <form id="disposal"> whose
+        # checkboxes are in the table: the form attribute posts them with it.
+        for field in self.fields.values():
+            field.widget.attrs["form"] = "disposal"
+
+
+class EvidencePackForm(forms.Form):
+    start = forms.DateField(label=_("Period from"), widget=_date_input())
+    end = forms.DateField(label=_("to (inclusive)"), widget=_date_input())
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error("end", _("The end of the period is before its start."))
+        return data

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
 from iso.models import WorkflowModel
+from iso.uploads import RandomName, validate_upload
 from iso.workflows import TransitionPermission
 from processes.models import FormTemplate, Procedure
 
@@ -82,6 +83,9 @@ class RecordType(models.Model):
 class DisposalMinute(models.Model):
     """The minute (biên bản hủy) of one disposal: who approved it, how, and which records went."""
 
+    #: Its signed use case, which is not a transition of its own (see records.services.disposal_approve).
+    SIGNED_ACTIONS = {"approve": _("Approve the disposal")}
+
     number = models.CharField(_("number"), max_length=32, unique=True, help_text=_("For example BB-2026-01."))
     date = models.DateField(_("date"), default=timezone.localdate)
     approved_by = models.ForeignKey(
@@ -102,6 +106,20 @@ class DisposalMinute(models.Model):
 
     def get_absolute_url(self):
         return reverse("records:minute_detail", args=[self.number])
+
+    def signed_content(self) -> dict:
+        """What the approver signs: the minute and the records it disposes of, each with its hash."""
+        return {
+            "number": self.number,
+            "date": self.date,
+            "method": self.method,
+            "members": self.members,
+            "notes": self.notes,
+            "records": [
+                {"reference": r.reference, "title": r.title, "record_date": r.record_date, "sha256": r.sha256}
+                for r in self.records.order_by("reference")
+            ],
+        }
 
 
 def _retention_over(record, user):
@@ -142,7 +160,11 @@ class KeptRecord(WorkflowModel):
     object_id = models.PositiveBigIntegerField(_("object id"), null=True, blank=True)
     subject = GenericForeignKey("content_type", "object_id")
     title = models.CharField(_("title"), max_length=300)
-    file = models.FileField(_("file"), upload_to="records/%Y/", blank=True, max_length=255)
+    file = models.FileField(
+        _("file"), upload_to=RandomName("records"), blank=True, max_length=255, validators=[validate_upload]
+    )
+    #: The name the file had when stored; it is kept under a random name.
+    original_filename = models.CharField(_("original file name"), max_length=255, blank=True, editable=False)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, editable=False)
     record_date = models.DateField(_("record date"))
     retention_end = models.DateField(_("kept until"), null=True, blank=True, editable=False)

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT
-from reportlab.lib.pagesizes import A4
+from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
@@ -27,6 +27,7 @@ from reportlab.pdfgen import canvas
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from iso.models import OrgUnit
+from iso.signatures import last_signature, signatures_checked
 
 from .selectors import disposal_minute_records
 
@@ -123,6 +124,22 @@ class Signature:
     name: str = ""
     date: datetime.date | datetime.datetime | None = None
     electronic: bool = False
+    #: The meaning the signer stated, for an electronic signature.
+    meaning: str = ""
+    #: An electronic signature whose content changed after signing.
+    broken: bool = False
+
+    @classmethod
+    def box(cls, role: str, checked=None, *, name: str = "", date=None) -> "Signature":
+        """The box of ``role``: from an electronic signature (an iso.signatures.CheckedSignature)
+        when there is one, else from the name and date the record carries."""
+        if checked is None:
+            return cls(role, name, date)
+        signature = checked.signature
+        return cls(
+            role, signature.signer_name, signature.signed_at, electronic=True,
+            meaning=signature.get_meaning_display(), broken=checked.broken,
+        )
 
 
 @dataclass
@@ -136,14 +153,24 @@ class Frame:
     organisation: str = field(default_factory=lambda: OrgUnit.objects.organisation_name())
 
 
-def signature_block(signatures: Sequence[Signature]) -> KeepTogether:
+def _signature_note(signature: Signature) -> Paragraph:
+    if not signature.date:
+        return para("", "small")
+    note = text(local_date(signature.date))
+    if signature.electronic:
+        note += " — " + text(_("signed electronically"))
+        if signature.meaning:
+            note += f" ({text(signature.meaning)})"
+        if signature.broken:
+            note += f'<br/><font color="#b00020"><b>{text(_("BROKEN: the content changed after signing"))}</b></font>'
+    return markup(note, "small")
+
+
+def signature_block(signatures: Sequence[Signature], *, pagesize: tuple[float, float] = A4) -> KeepTogether:
     heads = [para(s.role, "center_bold") for s in signatures]
     names = [para(s.name, "center") for s in signatures]
-    dates = [
-        para((local_date(s.date) + (" — " + _("signed electronically") if s.electronic else "")) if s.date else "", "small")
-        for s in signatures
-    ]
-    width = (A4[0] - 40 * mm) / len(signatures)
+    dates = [_signature_note(s) for s in signatures]
+    width = (pagesize[0] - 40 * mm) / len(signatures)
     grid = Table([heads, [Spacer(1, 14 * mm)] * len(signatures), names, dates], colWidths=[width] * len(signatures))
     grid.setStyle(TableStyle([
         ("FONTNAME", (0, 0), (-1, -1), FONT),
@@ -213,16 +240,21 @@ def _wrap(value: str, font: str, size: float, width: float) -> list[str]:
     return [*lines, line] if line else lines
 
 
-def render(frame: Frame, story: list, *, signatures: Sequence[Signature] = ()) -> bytes:
-    """A controlled record as PDF bytes: the frame on every page, the story, the signature grid."""
+def render(
+    frame: Frame, story: list, *, signatures: Sequence[Signature] = (), pagesize: tuple[float, float] = A4
+) -> bytes:
+    """A controlled record as PDF bytes: the frame on every page, the story, the signature grid.
+
+    Registers with many columns pass ``pagesize=landscape(A4)``.
+    """
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
-        buffer, pagesize=A4, leftMargin=20 * mm, rightMargin=15 * mm, topMargin=32 * mm, bottomMargin=15 * mm,
+        buffer, pagesize=pagesize, leftMargin=20 * mm, rightMargin=15 * mm, topMargin=32 * mm, bottomMargin=15 * mm,
         title=unicodedata.normalize("NFC", frame.title), author=frame.organisation,
     )
     flowables = list(story)
     if signatures:
-        flowables.append(signature_block(signatures))
+        flowables.append(signature_block(signatures, pagesize=pagesize))
     document.build(flowables, canvasmaker=lambda *a, **k: _PagedCanvas(*a, frame=frame, **k))
     return buffer.getvalue()
 
@@ -329,6 +361,33 @@ def disposal_minute_pdf(minute) -> bytes:
     if minute.notes:
         story += [para(_("Notes"), "heading"), para(minute.notes)]
     frame = Frame(title=_("Minute of the disposal of records"), code=minute.number, effective=minute.date)
+    checked = last_signature(signatures_checked(minute), "approve")
     return render(
-        frame, story, signatures=[Signature(_("Approved by"), minute.approved_by.get_full_name(), minute.date)]
+        frame, story,
+        signatures=[Signature.box(_("Approved by"), checked, name=minute.approved_by.get_full_name(), date=minute.date)],
+    )
+
+
+def records_register_pdf(record_types) -> bytes:
+    """The register of quality records (danh mục hồ sơ): every record type, who keeps it, where,
+    for how long and how it is disposed of, with the number of records kept today."""
+    story = [para(_("Register of quality records"), "title")]
+    story += table(
+        [_("No."), _("Code"), _("Name"), _("Procedure / form"), _("Kept by"), _("Location"), _("Retention"),
+         _("Disposal method"), _("Kept")],
+        (
+            [str(index), record_type.code, record_type.name,
+             " / ".join(filter(None, [
+                 record_type.procedure.code if record_type.procedure_id else "",
+                 record_type.form.code if record_type.form_id else "",
+             ])) or "—",
+             record_type.keeper or "—", record_type.location or "—", record_type.retention_display,
+             record_type.disposal_method or "—", str(record_type.kept_count)]
+            for index, record_type in enumerate(record_types, start=1)
+        ),
+        [10 * mm, 24 * mm, 62 * mm, 28 * mm, 36 * mm, 40 * mm, 18 * mm, 32 * mm, 12 * mm],
+    )
+    frame = Frame(title=_("Register of quality records"), effective=timezone.localdate())
+    return render(
+        frame, story, signatures=[Signature(_("Prepared by")), Signature(_("Approved by"))], pagesize=landscape(A4)
     )

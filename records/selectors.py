@@ -3,16 +3,23 @@
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from iso.models import TransitionLog
+from iso import access
+from iso.models import TransitionLog, User
 
 from .models import DisposalMinute, KeptRecord, RecordType
 
 
-def record_type_list(*, filters: dict | None = None) -> QuerySet[RecordType]:
-    filters = filters or {}
-    queryset = RecordType.objects.select_related("procedure", "form").annotate(
+def record_register(record_types: QuerySet[RecordType] | None = None) -> QuerySet[RecordType]:
+    """The register as printed: record types by code with the number of records still kept."""
+    record_types = RecordType.objects.all() if record_types is None else record_types
+    return record_types.select_related("procedure", "form").annotate(
         kept_count=Count("kept_records", filter=~Q(kept_records__state=KeptRecord.State.DISPOSED))
-    )
+    ).order_by("code")
+
+
+def record_type_list(*, user: User, filters: dict | None = None) -> QuerySet[RecordType]:
+    filters = filters or {}
+    queryset = record_register(access.record_types(user))
     if filters.get("procedure"):
         queryset = queryset.filter(procedure=filters["procedure"])
     if filters.get("search"):
@@ -21,11 +28,11 @@ def record_type_list(*, filters: dict | None = None) -> QuerySet[RecordType]:
     return queryset.order_by("code")
 
 
-def kept_record_list(*, filters: dict | None = None) -> QuerySet[KeptRecord]:
-    """The kept records, newest first; ``due`` keeps those whose retention has passed and that are
+def kept_record_list(*, user: User, filters: dict | None = None) -> QuerySet[KeptRecord]:
+    """The kept records ``user`` may see, newest first; ``due`` keeps those whose retention has passed and that are
     not yet disposed of (due for disposal, or still to be marked)."""
     filters = filters or {}
-    queryset = KeptRecord.objects.select_related(
+    queryset = access.kept_records(user).select_related(
         "record_type", "disposal_minute", "content_type", "created_by", "marked_due_by"
     ).prefetch_related("subject")
     if filters.get("record_type"):
@@ -43,16 +50,22 @@ def kept_record_list(*, filters: dict | None = None) -> QuerySet[KeptRecord]:
     return queryset.order_by("-record_date", "-pk")
 
 
-def kept_record_get(*, pk: int) -> KeptRecord:
-    return KeptRecord.objects.select_related("record_type", "disposal_minute").get(pk=pk)
+def kept_record_get(*, user: User, pk: int) -> KeptRecord:
+    """The kept record if ``user`` may see it; DoesNotExist otherwise."""
+    return access.kept_records(user).select_related("record_type", "disposal_minute").get(pk=pk)
 
 
-def disposal_minute_list() -> QuerySet[DisposalMinute]:
-    return DisposalMinute.objects.select_related("approved_by").annotate(record_count=Count("records"))
+def record_type_get(*, user: User, pk: int) -> RecordType:
+    return access.record_types(user).select_related("procedure", "form").get(pk=pk)
 
 
-def disposal_minute_get(*, number: str) -> DisposalMinute:
-    return DisposalMinute.objects.select_related("approved_by").get(number=number)
+def disposal_minute_list(*, user: User) -> QuerySet[DisposalMinute]:
+    return access.disposal_minutes(user).select_related("approved_by").annotate(record_count=Count("records")).order_by("-date", "-number")
+
+
+def disposal_minute_get(*, user: User, number: str) -> DisposalMinute:
+    """The minute if ``user`` may see it; DoesNotExist otherwise."""
+    return access.disposal_minutes(user).select_related("approved_by").get(number=number)
 
 
 def disposal_minute_records(*, minute: DisposalMinute) -> QuerySet[KeptRecord]:

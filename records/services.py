@@ -11,11 +11,15 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from iso.models import User
+from iso.jobs import job_request
+from iso.models import Job, Signature, User
+from iso.signatures import SignatureRequest, signature_authenticate, signature_record
+from iso.uploads import original_name, validate_upload
 from iso.workflows import TransitionRefused, transition_apply, transition_refusal, transition_run
 from processes.models import ProcedureRevision, RecordToKeep
 
 from .models import DisposalMinute, KeptRecord, RecordType
+from .tasks import evidence_pack_task
 
 #: What a register page may change on a record type (its code and source stay as made).
 RECORD_TYPE_FIELDS = ("code", "name", "procedure", "form", "keeper", "location", "retention_years", "disposal_method")
@@ -172,10 +176,16 @@ def kept_record_store(
     if subject is not None:
         record.subject = subject
     if content is not None:
-        record.sha256 = _sha256(content)
         name = filename or getattr(content, "name", "") or f"{record.reference}.bin"
         stored = ContentFile(bytes(content), name=name) if isinstance(content, bytes | bytearray) else content
-        record.file.save(name.rsplit("/", 1)[-1], stored, save=False)
+        # Checked before anything is written to disk, so a refused file leaves nothing behind.
+        try:
+            validate_upload(stored)
+        except ValidationError as error:
+            raise ValidationError({"file": error.messages}) from None
+        record.sha256 = _sha256(content)
+        record.original_filename = original_name(name)
+        record.file.save(record.original_filename, stored, save=False)
     record.retention_end = record_type.retention_end_for(record_date)
     record.full_clean()
     record.save()
@@ -199,26 +209,41 @@ def _next_minute_number(date: datetime.date) -> str:
     return f"{prefix}{max(numbers, default=0) + 1:02d}"
 
 
-@transaction.atomic
+#: The meanings an approver may state when signing a disposal minute.
+DISPOSAL_MEANINGS = (Signature.Meaning.APPROVED,)
+
+
 def disposal_approve(
     *,
     records,
     by: User,
     method: str,
+    signature: SignatureRequest | None,
     members: str = "",
     notes: str = "",
     date: datetime.date | None = None,
 ) -> DisposalMinute:
-    """Approve the disposal of ``records`` under a new minute: all of them, or none.
+    """Approve the disposal of ``records`` under a new minute, signed electronically by ``by``:
+    all of them, or none.
 
-    Every record must be due for disposal and disposable by ``by``; the first that is not is named
-    and nothing is written.
+    The password is checked before the transaction (a wrong one is counted and nothing is
+    written). Every record must be due for disposal and disposable by ``by``; the first that is
+    not is named and nothing is written. The minute, the disposals and the signature are written
+    in one transaction.
     """
     pks = sorted({record.pk for record in records})
     if not pks:
         raise ValidationError(_("Choose at least one record to dispose of."))
     if not method.strip():
         raise ValidationError({"method": _("Say how the records are disposed of.")})
+    signing = signature_authenticate(
+        signer=by, request=signature, meanings=DISPOSAL_MEANINGS, action=str(DisposalMinute.SIGNED_ACTIONS["approve"])
+    )
+    with transaction.atomic():
+        return _dispose(pks, by=by, signing=signing, method=method, members=members, notes=notes, date=date)
+
+
+def _dispose(pks, *, by, signing, method, members, notes, date) -> DisposalMinute:
     locked = list(KeptRecord.objects.select_for_update().filter(pk__in=pks).select_related("record_type").order_by("pk"))
     if len(locked) != len(pks):
         raise ValidationError(_("A chosen record no longer exists."))
@@ -240,4 +265,15 @@ def disposal_approve(
     for record in locked:
         transition_run(record, "dispose", by=by, internal=True, minute=minute, comment=minute.number)
         record.save()
+    signature_record(obj=minute, signing=signing, action="approve")
     return minute
+
+
+def evidence_pack_request(*, start: datetime.date, end: datetime.date, by: User):
+    """Queue the evidence pack of [start, end] for ``by``; the worker builds it (records.tasks)."""
+    if end < start:
+        raise ValidationError({"end": _("The end of the period is before its start.")})
+    return job_request(
+        kind=Job.Kind.EVIDENCE_PACK, requested_by=by,
+        parameters={"start": start.isoformat(), "end": end.isoformat()}, task=evidence_pack_task,
+    )

@@ -8,18 +8,25 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from iso.forms import signature_request
+from iso.models import Signature
+from iso.signatures import signatures_checked
+from iso.uploads import file_response
 from iso.workflows import TransitionRefused, available_transitions
 
 from . import pdf, selectors, services
 from .forms import (
     DisposalForm,
+    EvidencePackForm,
     KeptRecordFilterForm,
     KeptRecordStoreForm,
     RecordTypeFilterForm,
@@ -60,12 +67,18 @@ def _query_without_page(request) -> str:
 def record_type_list(request):
     form = RecordTypeFilterForm(request.GET or None)
     filters = dict(form.cleaned_data) if form.is_valid() else {}
-    page = Paginator(selectors.record_type_list(filters=filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.record_type_list(user=request.user, filters=filters), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "records/record_type_list.html",
         {"form": form, "page": page, "query": _query_without_page(request)},
     )
+
+
+@permission_required("records.view_recordtype", raise_exception=True)
+def record_type_print(request):
+    register = pdf.records_register_pdf(selectors.record_type_list(user=request.user))
+    return pdf.pdf_response(register, f"records-register-{timezone.localdate():%Y%m%d}.pdf")
 
 
 @require_POST
@@ -96,7 +109,10 @@ def record_type_create(request):
 
 @permission_required("records.change_recordtype", raise_exception=True)
 def record_type_edit(request, pk):
-    record_type = get_object_or_404(RecordType, pk=pk)
+    try:
+        record_type = selectors.record_type_get(user=request.user, pk=pk)
+    except RecordType.DoesNotExist:
+        raise Http404(_("No such record type.")) from None
     form = RecordTypeForm(request.POST or None, instance=record_type)
     if request.method == "POST" and form.is_valid():
         try:
@@ -112,11 +128,18 @@ def record_type_edit(request, pk):
 # Kept records
 
 
+def _kept_record_or_404(request, pk: int) -> KeptRecord:
+    try:
+        return selectors.kept_record_get(user=request.user, pk=pk)
+    except KeptRecord.DoesNotExist:
+        raise Http404(_("No such record.")) from None
+
+
 @permission_required("records.view_keptrecord", raise_exception=True)
 def kept_record_list(request):
     form = KeptRecordFilterForm(request.GET or None)
     filters = dict(form.cleaned_data) if form.is_valid() else {}
-    page = Paginator(selectors.kept_record_list(filters=filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.kept_record_list(user=request.user, filters=filters), PAGE_SIZE).get_page(request.GET.get("page"))
     user = request.user
     rows = [
         (record, [t for t in available_transitions(record, user) if t.name in services.USER_TRANSITIONS])
@@ -134,6 +157,7 @@ def kept_record_list(request):
             "may_dispose": may_dispose,
             "disposable": may_dispose and any(r.state == KeptRecord.State.DUE_FOR_DISPOSAL for r, _t in rows),
             "disposal_form": DisposalForm() if may_dispose else None,
+            "disposal_meanings": [(m, Signature.Meaning(m).label) for m in services.DISPOSAL_MEANINGS],
             "store_form": KeptRecordStoreForm() if user.has_perm("records.add_keptrecord") else None,
         },
     )
@@ -165,7 +189,7 @@ def kept_record_store(request):
 @require_POST
 @permission_required("records.view_keptrecord", raise_exception=True)
 def kept_record_transition(request, pk):
-    record = get_object_or_404(KeptRecord, pk=pk)
+    record = _kept_record_or_404(request, pk)
     form = TransitionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Unknown action."))
@@ -183,15 +207,19 @@ def kept_record_transition(request, pk):
             messages.success(
                 request, _("%(object)s is now %(state)s.") % {"object": record, "state": record.get_state_display().lower()}
             )
-    return redirect(request.POST.get("next") or reverse("records:kept_record_list"))
+    next_url = request.POST.get("next", "")
+    # Only back to a page of this site: never an address that sends the user elsewhere.
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        next_url = reverse("records:kept_record_list")
+    return redirect(next_url)
 
 
 @permission_required("records.view_keptrecord", raise_exception=True)
 def kept_record_file(request, pk):
-    record = get_object_or_404(KeptRecord, pk=pk)
+    record = _kept_record_or_404(request, pk)
     if not record.file:
         raise Http404(_("This record has no file."))
-    return FileResponse(record.file.open("rb"), filename=record.file.name.rsplit("/", 1)[-1])
+    return file_response(record.file, filename=record.original_filename)
 
 
 # Disposal
@@ -210,7 +238,7 @@ def disposal_approve(request):
     try:
         minute = services.disposal_approve(
             records=list(data["records"]), by=request.user, method=data["method"],
-            members=data["members"], notes=data["notes"],
+            members=data["members"], notes=data["notes"], signature=signature_request(request.POST),
         )
     except (TransitionRefused, ValidationError) as error:
         _report(request, error)
@@ -227,28 +255,49 @@ def disposal_approve(request):
 
 @permission_required("records.view_disposalminute", raise_exception=True)
 def minute_list(request):
-    page = Paginator(selectors.disposal_minute_list(), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.disposal_minute_list(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "records/minute_list.html", {"page": page, "query": ""})
 
 
-def _minute_or_404(number: str) -> DisposalMinute:
+def _minute_or_404(request, number: str) -> DisposalMinute:
     try:
-        return selectors.disposal_minute_get(number=number)
+        return selectors.disposal_minute_get(user=request.user, number=number)
     except DisposalMinute.DoesNotExist:
         raise Http404(_("No such disposal minute.")) from None
 
 
 @permission_required("records.view_disposalminute", raise_exception=True)
 def minute_detail(request, number):
-    minute = _minute_or_404(number)
+    minute = _minute_or_404(request, number)
     return render(
         request,
         "records/minute_detail.html",
-        {"minute": minute, "records": selectors.disposal_minute_records(minute=minute)},
+        {
+            "minute": minute,
+            "records": selectors.disposal_minute_records(minute=minute),
+            "signatures": signatures_checked(minute),
+        },
     )
 
 
 @permission_required("records.view_disposalminute", raise_exception=True)
 def minute_print(request, number):
-    minute = _minute_or_404(number)
+    minute = _minute_or_404(request, number)
     return pdf.pdf_response(pdf.disposal_minute_pdf(minute), f"{minute.number}.pdf")
+
+
+# Evidence pack
+
+
+@permission_required("iso.request_evidence_pack", raise_exception=True)
+def evidence_pack(request):
+    """The period form; posting it queues the pack and shows the job's page."""
+    form = EvidencePackForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = services.evidence_pack_request(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            return redirect(job)
+    return render(request, "records/evidence_pack.html", {"form": form})

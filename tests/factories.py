@@ -11,9 +11,24 @@ import factory
 from django.contrib.auth.models import Group
 from django.db.models import Max
 
-from iso.models import OrgUnit, Role, User
+from iso.models import OrgUnit, Role, Signature, User
+from iso.signatures import SignatureRequest
 from processes import services
 from processes.models import FormTemplate, Procedure, ProcedureRevision, RecordToKeep, Step, StepEdge
+
+
+#: The password of every user the factories make; the one they sign with.
+PASSWORD = "đúng-mật-khẩu"
+
+
+def signed(meaning: str = Signature.Meaning.APPROVED, password: str = PASSWORD) -> SignatureRequest:
+    """An electronic signature as a user posts it with a signed action."""
+    return SignatureRequest(password=password, meaning=meaning)
+
+
+def signed_post(meaning: str = Signature.Meaning.APPROVED, password: str = PASSWORD) -> dict:
+    """The signature fields a page posts with a signed action."""
+    return {"signature_password": password, "signature_meaning": meaning}
 
 
 class OrgUnitFactory(factory.django.DjangoModelFactory):
@@ -36,6 +51,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     full_name = factory.Sequence(lambda n: f"Nguyễn Văn {n}")
     email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
     unit = None
+    password = factory.django.Password(PASSWORD)
 
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
@@ -174,7 +190,7 @@ def make_in_review(revision: ProcedureRevision, *, submitted_by=None) -> Procedu
 def make_approved(revision: ProcedureRevision, *, submitted_by=None, approver=None) -> ProcedureRevision:
     """Submit, then approve by ``approver`` (a new approver when not given; never the author)."""
     revision = make_in_review(revision, submitted_by=submitted_by)
-    return services.revision_approve(revision=revision, by=_role_user(approver, Role.APPROVER))
+    return services.revision_approve(revision=revision, by=_role_user(approver, Role.APPROVER), signature=signed())
 
 
 def make_effective(
@@ -188,5 +204,5 @@ def make_effective(
     """Submit, approve by another user, and publish (by the ISO secretary) through the services."""
     revision = make_approved(revision, submitted_by=submitted_by, approver=approver)
     return services.revision_publish(
-        revision=revision, by=_role_user(publisher, Role.ISO_SECRETARY), effective_from=effective_from
+        revision=revision, by=_role_user(publisher, Role.ISO_SECRETARY), effective_from=effective_from, signature=signed()
     )

@@ -17,6 +17,7 @@ from audits import selectors as audit_selectors
 from audits.models import Audit, AuditProgramme, CorrectiveAction, Nonconformity
 from iso.demo import DEMO_PASSWORD, PEOPLE
 from iso.models import Role, TransitionLog, User
+from iso.signatures import signatures_checked
 from processes import selectors
 from processes.models import Procedure, ProcedureRevision
 
@@ -129,7 +130,7 @@ def test_the_audits_span_last_years_completed_programme_and_this_years_with_ever
     assert CorrectiveAction.objects.filter(
         reissue_of__state=CorrectiveAction.State.NOT_EFFECTIVE, state=CorrectiveAction.State.VERIFIED_EFFECTIVE
     ).exists()
-    assert audit_selectors.nonconformity_list()[0].is_overdue
+    assert audit_selectors.nonconformity_list(user=User.objects.get(username="thuky"))[0].is_overdue
 
     for audit in Audit.objects.select_related("lead_auditor").prefetch_related("units", "team"):
         audited = {unit.pk for unit in audit.units.all()}
@@ -140,3 +141,47 @@ def test_the_audits_span_last_years_completed_programme_and_this_years_with_ever
     counts = row_counts()
     load_demo()
     assert row_counts() == counts
+
+
+def test_the_records_register_is_filled_from_the_procedures_with_hashed_files_and_one_record_due():
+    import hashlib
+
+    from records.models import KeptRecord, RecordType
+
+    load_demo()
+
+    effective_records = ProcedureRevision.objects.filter(state=ProcedureRevision.State.EFFECTIVE).aggregate(
+        n=Count("records_to_keep")
+    )["n"]
+    assert RecordType.objects.count() == effective_records
+    assert not RecordType.objects.filter(Q(location="") | Q(disposal_method="")).exists()
+    filed = KeptRecord.objects.exclude(file="")
+    assert filed.filter(content_type__model="case").count() >= 3
+    assert filed.filter(content_type__model="audit").exists()
+    for record in filed:
+        with record.file.open("rb") as stored:
+            assert hashlib.sha256(stored.read()).hexdigest() == record.sha256, record.reference
+    due = KeptRecord.objects.get(state=KeptRecord.State.DUE_FOR_DISPOSAL)
+    assert due.retention_end < timezone.localdate() and due.marked_due_by.username == MAIN_LOGINS[Role.ISO_SECRETARY]
+
+
+def test_every_approval_of_the_demo_carries_a_valid_electronic_signature():
+    load_demo()
+
+    signed = {
+        "approve": ProcedureRevision.objects.exclude(approved_by=None),
+        "publish": ProcedureRevision.objects.exclude(published_by=None),
+        "accept_plan": Nonconformity.objects.exclude(plan_accepted_by=None),
+    }
+    for action, objects in signed.items():
+        assert objects.exists(), action
+        for obj in objects:
+            [checked] = [c for c in signatures_checked(obj) if c.signature.action == action]
+            assert checked.valid, (action, str(obj))
+    for programme in AuditProgramme.objects.exclude(approved_by=None):
+        assert [c.valid for c in signatures_checked(programme)] == [True]
+    for audit in Audit.objects.exclude(reported_at=None):
+        assert [c.valid for c in signatures_checked(audit)] == [True]
+    for action in CorrectiveAction.objects.exclude(verified_by=None):
+        assert [c.valid for c in signatures_checked(action)] == [True]
+    assert not User.objects.filter(failed_signatures__gt=0).exists()

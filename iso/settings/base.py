@@ -3,6 +3,7 @@
 DO NOT PUT ANY SECRETS IN THIS FILE: they come from the environment.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -29,7 +30,8 @@ DEBUG = env_bool("DEBUG", True)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin with a site open only to the ISO secretary and superusers (iso/admin_site.py).
+    "iso.apps.IsoAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -37,6 +39,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_fsm",
     "import_export",
+    "django_tasks",
+    "django_tasks_db",
+    "axes",
     "iso",
     "processes",
     "cases",
@@ -53,8 +58,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Every page requires a signed-in user unless its view is marked login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "iso.accounts.SessionRenewalMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a refused login of a locked-out user into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "iso.urls"
@@ -97,15 +105,57 @@ else:
         }
     }
 
+#: Reads that may lag a little (dashboards, exports) go to a "replica" alias when one is configured
+#: (production: DATABASE_REPLICA_URL); everything else, and every write, goes to "default".
+DATABASE_ROUTERS = ["iso.routers.ReplicaRouter"]
+#: The alias of the read replica in DATABASES, or None when there is none.
+READ_REPLICA = None
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "iso.User"
 
+#: Shortest password accepted (OWASP ASVS 2.1.1 asks for at least 12 characters).
+PASSWORD_MIN_LENGTH = int(os.environ.get("PASSWORD_MIN_LENGTH", 12))
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("username", "full_name", "email")},
+    },
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# django-axes checks every login before the model backend and counts the failures.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+#: Failed logins, for one username from one address, before that pair is locked out.
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", 5))
+#: How long a lockout lasts; the secretary or an administrator can lift it earlier (axes_reset_username).
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", 15)))
+# Username and address together: a guesser is stopped without letting anyone elsewhere lock the
+# real user out by typing wrong passwords under their name.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_LOCKOUT_CALLABLE = "iso.accounts.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "iso.accounts.client_ip"
+#: Reverse proxies in front of the application that append to X-Forwarded-For; 0 means none,
+#: and REMOTE_ADDR is the client.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", 0))
+
+#: A session ends after this many seconds without a request; iso.accounts.SessionRenewalMiddleware
+#: pushes the end back while the user works, at most once every SESSION_RENEW_SECONDS.
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_MINUTES", 30)) * 60
+SESSION_RENEW_SECONDS = 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -121,8 +171,26 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-MEDIA_URL = "media/"
+# Uploaded files live outside the web root and have no URL: no MEDIA_URL route serves them, and
+# the private storage refuses to make one. Each is downloaded through a view that checks the
+# user's permission (records, evidence, form templates).
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+STORAGES = {
+    "default": {"BACKEND": "iso.uploads.PrivateFileStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+#: Largest upload accepted, in megabytes (iso.uploads.validate_upload). Uploads above 2.5 MB are
+#: spooled to a temporary file, never held in memory; the proxy in front should refuse bodies
+#: much larger than this before they reach the application.
+UPLOAD_MAX_MEGABYTES = int(os.environ.get("UPLOAD_MAX_MEGABYTES", 20))
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
+
+#: Background jobs (evidence packs, large exports, reminder digests) go through Django's tasks API
+#: (the django-tasks backport until Django 6). Here a job runs at once in the process that enqueues
+#: it, so the one-command demo needs no worker; production settings put jobs on the database queue
+#: that `manage.py db_worker` serves.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 #: Name printed on documents and shown in the header.
 ORGANISATION_NAME = os.environ.get("ORGANISATION_NAME", "")
@@ -154,3 +222,7 @@ ORGANISATION_PLACE = os.environ.get("ORGANISATION_PLACE", "Quang Trung")
 #: National title and motto of official letters (Decree 30/2020); data, not code.
 OFFICIAL_NATIONAL_TITLE = os.environ.get("OFFICIAL_NATIONAL_TITLE", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
 OFFICIAL_MOTTO = os.environ.get("OFFICIAL_MOTTO", "Độc lập - Tự do - Hạnh phúc")
+
+# Electronic signatures: after this many wrong passwords in a row a user cannot sign until the ISO
+# secretary resets it (Django admin, users, "Let them sign again").
+SIGNATURE_MAX_FAILURES = int(os.environ.get("SIGNATURE_MAX_FAILURES", 5))

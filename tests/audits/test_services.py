@@ -1,6 +1,7 @@
 """The audit loop: programme, impartial audits, findings, nonconformities, verified corrective actions."""
 
 import datetime
+import io
 
 import pytest
 from django.core import mail
@@ -13,11 +14,13 @@ from audits import selectors, services
 from audits.models import Audit, AuditProgramme, ChecklistItem, CorrectiveAction, Finding, Nonconformity
 from audits.reminders import due_digest
 from cases import services as case_services
-from iso.models import Clause, Role, TransitionLog
+from iso.models import Clause, Job, Role, Signature, TransitionLog
 from iso.workflows import TransitionRefused, transition_apply
 
 from ..cases.conftest import at, build_birth_registration
-from ..factories import OrgUnitFactory, ProcedureFactory, ProcedureRevisionFactory, UserFactory, make_effective
+from ..factories import OrgUnitFactory, ProcedureFactory, ProcedureRevisionFactory, UserFactory, make_effective, signed
+
+VERIFIED = Signature.Meaning.VERIFIED
 
 pytestmark = pytest.mark.django_db
 
@@ -94,7 +97,7 @@ def in_action(nc, owner, secretary):
     services.corrective_action_plan(nonconformity=nc, by=owner, description="Cập nhật mẫu sổ", owner=owner,
                                      due_date=TODAY + datetime.timedelta(days=10))
     nc = services.nonconformity_transition(nonconformity=nc, name="plan", by=owner)
-    return services.nonconformity_transition(nonconformity=nc, name="accept_plan", by=secretary)
+    return services.nonconformity_transition(nonconformity=nc, name="accept_plan", by=secretary, signature=signed())
 
 
 def done_long_ago(action, by, days=60):
@@ -110,20 +113,20 @@ def done_long_ago(action, by, days=60):
 
 def test_a_programme_is_approved_by_an_approver_only_once_it_plans_an_audit(programme, secretary, approver):
     with override("en"), pytest.raises(ValidationError) as excinfo:
-        transition_apply(programme, "approve", by=approver)
+        services.programme_transition(programme=programme, name="approve", by=approver, signature=signed())
     assert messages_of(excinfo) == ["The programme plans no audit yet."]
 
 
 def test_only_an_approver_approves_the_programme(audit, programme, secretary, approver):
     with override("en"), pytest.raises(TransitionRefused) as excinfo:
-        transition_apply(programme, "approve", by=secretary)
+        services.programme_transition(programme=programme, name="approve", by=secretary, signature=signed())
     assert messages_of(excinfo) == ["Only an approver may approve an audit programme."]
-    programme = transition_apply(programme, "approve", by=approver)
+    programme = services.programme_transition(programme=programme, name="approve", by=approver, signature=signed())
     assert (programme.state, programme.approved_by) == (AuditProgramme.State.APPROVED, approver)
 
 
 def test_a_programme_completes_only_when_every_audit_is_closed_or_cancelled(audit, programme, secretary, approver):
-    programme = transition_apply(programme, "approve", by=approver)
+    programme = services.programme_transition(programme=programme, name="approve", by=approver, signature=signed())
     programme = transition_apply(programme, "start", by=secretary)
     with override("en"), pytest.raises(ValidationError) as excinfo:
         transition_apply(programme, "complete", by=secretary)
@@ -221,10 +224,11 @@ def test_closing_an_audit_with_open_items_is_refused_naming_each(audit_in_progre
         statement="Không có kế hoạch", evidence="—",
     )
     with override("en"), pytest.raises(ValidationError) as excinfo:
-        transition_apply(audit_in_progress, "report", by=lead)
+        services.audit_report(audit=audit_in_progress, by=lead, summary="", signature=signed())
     assert excinfo.value.message_dict["summary"] == ["Write the summary of the report first."]
-    Audit.objects.filter(pk=audit_in_progress.pk).update(summary="Hệ thống vận hành, còn 1 NC lớn.")
-    audit = transition_apply(audit_in_progress, "report", by=lead)
+    audit = services.audit_report(
+        audit=audit_in_progress, by=lead, summary="Hệ thống vận hành, còn 1 NC lớn.", signature=signed()
+    )
     with override("en"), pytest.raises(ValidationError) as excinfo:
         transition_apply(audit, "close", by=lead)
     assert messages_of(excinfo) == [
@@ -270,12 +274,12 @@ def test_the_plan_needs_an_action_and_is_accepted_by_the_secretary_or_the_lead_a
         services.corrective_action_start(action=action, by=owner)
     assert messages_of(excinfo) == [f"The action plan of {nc.reference} is not accepted yet."]
     with override("en"), pytest.raises(TransitionRefused) as excinfo:
-        services.nonconformity_transition(nonconformity=nc, name="accept_plan", by=owner)
+        services.nonconformity_transition(nonconformity=nc, name="accept_plan", by=owner, signature=signed())
     assert messages_of(excinfo) == ["Only the ISO secretary or the lead auditor may accept the action plan."]
     with override("en"), pytest.raises(TransitionRefused) as excinfo:
-        services.nonconformity_transition(nonconformity=nc, name="accept_plan", by=auditor)
+        services.nonconformity_transition(nonconformity=nc, name="accept_plan", by=auditor, signature=signed())
     assert messages_of(excinfo) == ["Only the ISO secretary or the lead auditor of the audit may accept the action plan."]
-    nc = services.nonconformity_transition(nonconformity=nc, name="accept_plan", by=lead)
+    nc = services.nonconformity_transition(nonconformity=nc, name="accept_plan", by=lead, signature=signed())
     assert (nc.state, nc.plan_accepted_by) == ("in_action", lead)
 
 
@@ -288,11 +292,11 @@ def test_the_owner_cannot_verify_their_own_action_nor_anyone_before_the_delay(no
     own = services.corrective_action_plan(nonconformity=nc, by=secretary, description="Rà soát", owner=secretary, due_date=TODAY)
     own = services.corrective_action_finish(action=services.corrective_action_start(action=own, by=secretary), by=secretary, note="Xong")
     with override("en"), pytest.raises(TransitionRefused) as excinfo:
-        services.corrective_action_verify(action=own, verified_by=secretary, effective=True, note="Tốt")
+        services.corrective_action_verify(action=own, verified_by=secretary, effective=True, note="Tốt", signature=signed(VERIFIED))
     assert messages_of(excinfo) == ["You own this action, so you cannot verify it: effectiveness is verified by someone else."]
     earliest = (timezone.localtime(action.completed_at) + datetime.timedelta(days=30)).strftime("%d/%m/%Y")
     with override("en"), pytest.raises(ValidationError) as excinfo:
-        services.corrective_action_verify(action=action, verified_by=lead, effective=True, note="Tốt")
+        services.corrective_action_verify(action=action, verified_by=lead, effective=True, note="Tốt", signature=signed(VERIFIED))
     assert messages_of(excinfo) == [f"Effectiveness can be verified from {earliest}, 30 days after the action was done."]
     assert CorrectiveAction.objects.get(pk=action.pk).state == "done"
 
@@ -306,13 +310,13 @@ def test_a_nonconformity_closes_only_when_all_its_actions_are_verified_effective
     first = done_long_ago(nc.actions.get(number=1), owner)
     second = done_long_ago(second, owner)
     nc = services.nonconformity_transition(nonconformity=nc, name="request_verification", by=owner)
-    services.corrective_action_verify(action=first, verified_by=lead, effective=True, note="Sổ mới đã dùng")
+    services.corrective_action_verify(action=first, verified_by=lead, effective=True, note="Sổ mới đã dùng", signature=signed(VERIFIED))
     with override("en"), pytest.raises(ValidationError) as excinfo:
         services.nonconformity_transition(nonconformity=nc, name="close", by=lead)
     assert messages_of(excinfo) == [
         f"A nonconformity closes only when all its actions are verified effective; not yet: {nc.reference}/2."
     ]
-    services.corrective_action_verify(action=second, verified_by=lead, effective=True, note="Đã tập huấn")
+    services.corrective_action_verify(action=second, verified_by=lead, effective=True, note="Đã tập huấn", signature=signed(VERIFIED))
     nc = services.nonconformity_transition(nonconformity=nc, name="close", by=lead)
     assert nc.state == "closed" and nc.closed_at is not None
     assert [e.transition for e in TransitionLog.objects.for_object(nc)] == [
@@ -325,14 +329,14 @@ def test_an_ineffective_action_sends_the_nonconformity_back_and_is_reissued_unde
     first = done_long_ago(nc.actions.get(), owner)
     nc = services.nonconformity_transition(nonconformity=nc, name="request_verification", by=owner)
     with override("en"):  # the reissue's text is written in the active language
-        services.corrective_action_verify(action=first, verified_by=lead, effective=False, note="Vẫn dùng sổ cũ")
+        services.corrective_action_verify(action=first, verified_by=lead, effective=False, note="Vẫn dùng sổ cũ", signature=signed(VERIFIED))
     nc.refresh_from_db()
     reissue = nc.actions.get(number=2)
     assert (nc.state, reissue.reissue_of, reissue.owner, reissue.state) == ("in_action", first, owner, "planned")
     assert reissue.description == f"Reissue of {nc.reference}/1: Cập nhật mẫu sổ"
     done_long_ago(reissue, owner)
     services.nonconformity_transition(nonconformity=nc, name="request_verification", by=owner)
-    services.corrective_action_verify(action=reissue, verified_by=lead, effective=True, note="Đã khắc phục")
+    services.corrective_action_verify(action=reissue, verified_by=lead, effective=True, note="Đã khắc phục", signature=signed(VERIFIED))
     assert services.nonconformity_transition(nonconformity=nc, name="close", by=lead).state == "closed"
 
 
@@ -396,3 +400,20 @@ def test_the_daily_command_sends_one_digest_per_owner_with_items_due(nonconformi
     call_command("send_due_digest", "--days", "1", "--today", (TODAY - datetime.timedelta(days=60)).isoformat(),
                  stdout=open("/dev/null", "w"))
     assert mail.outbox == []
+
+
+def test_the_queued_digest_job_sends_the_digests_and_counts_its_owners(
+    nonconformity, owner, secretary, django_capture_on_commit_callbacks
+):
+    in_action(nonconformity, owner, secretary)
+    owner.email = "cbtp@example.org"
+    owner.save()
+    out = io.StringIO()
+    with django_capture_on_commit_callbacks(execute=True), override("en"):
+        call_command("send_due_digest", "--days", "30", "--enqueue", stdout=out)
+
+    job = Job.objects.get()
+    assert out.getvalue() == f"Digests queued as job {job.pk}.\n"
+    assert (job.kind, job.requested_by, job.state) == (Job.Kind.DUE_DIGEST, None, Job.State.DONE)
+    assert (job.progress_done, job.progress_total, job.progress_message) == (1, 1, "1 digest sent.")
+    assert [m.to for m in mail.outbox] == [["cbtp@example.org"]]

@@ -27,7 +27,7 @@ from cases import services as case_services
 from iso.models import Role
 
 from ..cases.conftest import at
-from ..factories import OrgUnitFactory, UserFactory
+from ..factories import OrgUnitFactory, UserFactory, signed_post
 from .conftest import TODAY, clause
 
 pytestmark = pytest.mark.django_db
@@ -199,10 +199,11 @@ def test_pages_answer_403_to_a_user_without_the_permission(client, nonconformity
     for url in [reverse("audits:programme_create"), reverse("audits:audit_create", args=[audit.programme.year]),
                 reverse("audits:nonconformity_create")]:
         assert client.get(url).status_code == 403, url
+    # The audit and the nonconformity are of another unit than the viewer's: out of reach, not found.
     response = client.post(reverse("audits:audit_action", args=[audit.reference, "record_finding"]), {"kind": "minor"})
-    assert response.status_code == 403
+    assert response.status_code == 404
     response = client.post(reverse("audits:nonconformity_action", args=[nonconformity.reference, "plan_action"]), {})
-    assert response.status_code == 403
+    assert response.status_code == 404
 
 
 def test_the_navigation_shows_audits_and_nonconformities_by_permission(client, viewer, nobody):
@@ -240,19 +241,23 @@ def test_the_audit_buttons_follow_the_lead_auditor_and_the_secretary(client, aud
     assert _buttons(client, url) == ["prepare"]
     client.force_login(secretary)
     assert sorted(_buttons(client, url)) == ["cancel", "prepare"]
-    for user in (staff, auditor):  # an auditor who does not lead this audit
-        client.force_login(user)
-        assert _buttons(client, url) == [], user
+    audit.team.add(auditor)
+    client.force_login(auditor)  # on the team, but not the lead
+    assert _buttons(client, url) == []
+    client.force_login(staff)  # of another unit than the audited one: the audit is out of reach
+    assert client.get(url).status_code == 404
 
 
-def test_the_nonconformity_page_offers_the_analysis_to_its_unit_only(client, nonconformity, owner, staff):
+def test_the_nonconformity_page_offers_the_analysis_to_its_unit_only(client, nonconformity, owner, staff, approver):
     client.force_login(owner)
     response = client.get(nonconformity.get_absolute_url(), **EN)
     assert response.context["analyse"].name == "analyse"
     assert "Record the analysis" in response.content.decode()
-    client.force_login(staff)  # of the office, not of the justice unit
+    client.force_login(approver)  # reads every nonconformity, but is not of the justice unit
     response = client.get(nonconformity.get_absolute_url())
     assert response.context["analyse"] is None and response.context["transitions"] == []
+    client.force_login(staff)  # of the office, not of the justice unit: out of reach
+    assert client.get(nonconformity.get_absolute_url()).status_code == 404
 
 
 # Refusals in the rule's own words
@@ -265,14 +270,14 @@ def test_a_refused_programme_transition_shows_the_rules_message(client, programm
     programme.refresh_from_db()
     assert programme.state == AuditProgramme.State.DRAFT
     client.force_login(approver)
-    assert _say(client, url, {"transition": "approve"}) == [f"{programme} is now approved."]
+    assert _say(client, url, {"transition": "approve", **signed_post()}) == [f"{programme} is now approved."]
 
 
 def test_approving_an_empty_programme_is_refused_with_the_reason(client, secretary, approver):
     empty = services.programme_create(year=TODAY.year + 1, title="Chương trình năm sau", by=secretary)
     client.force_login(approver)
     url = reverse("audits:programme_transition", args=[empty.year])
-    assert _say(client, url, {"transition": "approve"}) == ["The programme plans no audit yet."]
+    assert _say(client, url, {"transition": "approve", **signed_post()}) == ["The programme plans no audit yet."]
 
 
 def test_closing_an_audit_with_open_findings_lists_every_obstacle(client, audit_in_progress, lead, justice):
@@ -280,7 +285,7 @@ def test_closing_an_audit_with_open_findings_lists_every_obstacle(client, audit_
                             unit=justice, statement="Sổ ghi chép chưa thống nhất.", evidence="Sổ")
     client.force_login(lead)
     url = reverse("audits:audit_action", args=[audit_in_progress.reference, "transition"])
-    assert _say(client, url, {"transition": "report", "summary": "Hệ thống vận hành tốt."}) == [
+    assert _say(client, url, {"transition": "report", "summary": "Hệ thống vận hành tốt.", **signed_post()}) == [
         "ĐG-01 Đánh giá Phòng Tư pháp is now reported."
     ]
     page = client.get(audit_in_progress.get_absolute_url(), **EN).content.decode()
@@ -299,6 +304,7 @@ def test_the_report_needs_its_summary(client, audit_in_progress, lead):
 
 
 def test_an_auditor_who_does_not_lead_the_audit_is_refused_its_transition(client, audit, auditor):
+    audit.team.add(auditor)
     client.force_login(auditor)
     url = reverse("audits:audit_action", args=[audit.reference, "transition"])
     assert _say(client, url, {"transition": "prepare"}) == [
@@ -461,10 +467,10 @@ def test_the_action_loop_runs_through_the_page_with_evidence(client, nonconformi
     client.force_login(lead)  # the lead auditor of the audit accepts the plan
     assert _buttons(client, nc.get_absolute_url()) == ["accept_plan"]
     url = reverse("audits:nonconformity_action", args=[nc.reference, "transition"])
-    assert _say(client, url, {"transition": "accept_plan"}) == [f"{nc.reference} is now in action."]
+    assert _say(client, url, {"transition": "accept_plan", **signed_post()}) == [f"{nc.reference} is now in action."]
     client.force_login(owner)
     page = client.get(nc.get_absolute_url())
-    assert [[t.name for t in transitions] for _a, transitions in page.context["actions"]] == [["start"]]
+    assert [[t.name for t in transitions] for _a, transitions, _signatures in page.context["actions"]] == [["start"]]
     act = reverse("audits:nonconformity_action", args=[nc.reference, "action"])
     assert _say(client, act, {"action": action.pk, "transition": "start"}) == [f"{action} is now in progress."]
     said = _say(
@@ -481,7 +487,7 @@ def test_the_action_loop_runs_through_the_page_with_evidence(client, nonconformi
         "Only an internal auditor or the ISO secretary may verify an action."
     ]
     client.force_login(lead)
-    [message] = _say(client, act, {"action": action.pk, "transition": "verify_effective", "note": "Tốt"})
+    [message] = _say(client, act, {"action": action.pk, "transition": "verify_effective", "note": "Tốt", **signed_post("verified")})
     assert message.startswith("Effectiveness can be verified from ")
 
 
@@ -489,9 +495,9 @@ def test_evidence_is_refused_to_someone_else_than_the_owner(client, nonconformit
     nc = services.nonconformity_analyse(nonconformity=nonconformity, by=owner, correction="Sửa", whys=["Mẫu cũ"])
     action = services.corrective_action_plan(nonconformity=nc, by=owner, description="Cập nhật", owner=owner,
                                              due_date=TODAY + datetime.timedelta(days=10))
-    client.force_login(staff)
+    client.force_login(UserFactory(roles=[Role.STAFF], unit=owner.unit))  # of the unit, not the action's owner
     said = _say(client, reverse("audits:nonconformity_action", args=[nc.reference, "evidence"]),
-                {"action": action.pk, "file": SimpleUploadedFile("x.pdf", b"x")})
+                {"action": action.pk, "file": SimpleUploadedFile("x.pdf", b"%PDF-1.4 x")})
     assert said == ["Only the owner of the action (Phan Thị Sở Hữu) or the ISO secretary may do this."]
     assert not ActionEvidence.objects.exists()
 
@@ -541,14 +547,22 @@ def test_a_case_on_time_offers_no_nonconformity_and_a_viewer_cannot_raise_one(cl
     assert not Nonconformity.objects.exists()
 
 
-def test_every_role_reads_every_audit_page(client, nonconformity, secretary, approver, process_owner, staff, auditor, viewer, lead):
+def test_every_role_reads_the_audit_pages_within_its_reach(
+    client, nonconformity, secretary, approver, process_owner, staff, auditor, viewer, lead, owner
+):
     audit = nonconformity.finding.audit
-    urls = [
-        reverse("audits:programme_list"), audit.programme.get_absolute_url(), audit.get_absolute_url(),
-        reverse("audits:nonconformity_list"), nonconformity.get_absolute_url(), reverse("home"),
-    ]
-    for user in (secretary, approver, process_owner, staff, auditor, viewer, lead):
+    shared = [reverse("audits:programme_list"), audit.programme.get_absolute_url(), reverse("audits:nonconformity_list"), reverse("home")]
+    private = [audit.get_absolute_url(), nonconformity.get_absolute_url()]
+    # The secretary, the approver, the lead auditor and the audited unit reach the audit and its nonconformity.
+    for user in (secretary, approver, lead, owner):
         client.force_login(user)
-        for url in urls:
+        for url in shared + private:
             assert client.get(url).status_code == 200, (user, url)
+    # The office's people, not on the audit and not audited, read the programme and find nothing else.
+    for user in (process_owner, staff, auditor, viewer):
+        client.force_login(user)
+        for url in shared:
+            assert client.get(url).status_code == 200, (user, url)
+        for url in private:
+            assert client.get(url).status_code == 404, (user, url)
     assert Role.VIEWER in viewer.roles

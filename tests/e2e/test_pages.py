@@ -11,7 +11,9 @@ from iso.demo import DEMO_PASSWORD
 
 from .conftest import SCREENSHOTS
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+# The pages need the data of the migrations (roles, clauses); every transactional test restores it
+# for the next one (serialized_rollback), whatever order they run in.
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 PAGES = [
     ("home", "/", None),

@@ -12,6 +12,7 @@ from iso.workflows import TransitionRefused, available_transitions, transition_a
 from processes import selectors, services
 from processes.models import Acknowledgement, Procedure, ProcedureRevision, Step
 from tests.factories import (
+    signed,
     FormTemplateFactory,
     OrgUnitFactory,
     ProcedureFactory,
@@ -64,12 +65,12 @@ def in_review(draft, process_owner):
 
 @pytest.fixture
 def approved(in_review, approver):
-    return services.revision_approve(revision=in_review, by=approver)
+    return services.revision_approve(revision=in_review, by=approver, signature=signed())
 
 
 @pytest.fixture
 def effective(approved, secretary):
-    return services.revision_publish(revision=approved, by=secretary, effective_from=FIRST_DAY)
+    return services.revision_publish(revision=approved, by=secretary, effective_from=FIRST_DAY, signature=signed())
 
 
 @pytest.fixture
@@ -149,7 +150,7 @@ def test_returning_a_revision_sends_it_back_to_draft_with_the_comment(request, i
 def test_approving_records_the_approver_and_the_time(in_review, approver):
     before = timezone.now()
 
-    revision = services.revision_approve(revision=in_review, by=approver, comment="Đồng ý.")
+    revision = services.revision_approve(revision=in_review, by=approver, comment="Đồng ý.", signature=signed())
 
     stored = ProcedureRevision.objects.get(pk=in_review.pk)
     assert revision.state == stored.state == State.APPROVED
@@ -159,7 +160,7 @@ def test_approving_records_the_approver_and_the_time(in_review, approver):
 
 
 def test_publishing_makes_an_approved_revision_effective_from_the_given_date(approved, secretary):
-    revision = services.revision_publish(revision=approved, by=secretary, effective_from=FIRST_DAY, comment="Ban hành.")
+    revision = services.revision_publish(revision=approved, by=secretary, effective_from=FIRST_DAY, comment="Ban hành.", signature=signed())
 
     stored = ProcedureRevision.objects.get(pk=approved.pk)
     assert revision.state == stored.state == State.EFFECTIVE
@@ -168,7 +169,7 @@ def test_publishing_makes_an_approved_revision_effective_from_the_given_date(app
 
 
 def test_publishing_without_a_date_makes_the_revision_effective_today(approved, secretary):
-    services.revision_publish(revision=approved, by=secretary)
+    services.revision_publish(revision=approved, by=secretary, signature=signed())
 
     assert ProcedureRevision.objects.get(pk=approved.pk).effective_from == timezone.localdate()
 
@@ -177,7 +178,7 @@ def test_publishing_a_revision_supersedes_the_previous_one(effective, procedure,
     successor = make_approved(services.revision_start(procedure=procedure, by=process_owner), approver=approver)
 
     with override("en"):
-        services.revision_publish(revision=successor, by=secretary, effective_from=SECOND_DAY)
+        services.revision_publish(revision=successor, by=secretary, effective_from=SECOND_DAY, signature=signed())
 
     previous = ProcedureRevision.objects.get(pk=effective.pk)
     current = ProcedureRevision.objects.get(pk=successor.pk)
@@ -192,13 +193,13 @@ def test_publishing_a_revision_supersedes_the_previous_one(effective, procedure,
 def test_a_superseded_revision_ends_today_when_the_new_one_has_no_date(effective, procedure, process_owner, secretary):
     successor = make_approved(services.revision_start(procedure=procedure, by=process_owner))
 
-    services.revision_publish(revision=successor, by=secretary)
+    services.revision_publish(revision=successor, by=secretary, signature=signed())
 
     assert ProcedureRevision.objects.get(pk=effective.pk).ended_on == timezone.localdate()
 
 
 def test_publishing_the_first_revision_supersedes_nothing(approved, secretary):
-    services.revision_publish(revision=approved, by=secretary)
+    services.revision_publish(revision=approved, by=secretary, signature=signed())
 
     assert not TransitionLog.objects.filter(transition="supersede").exists()
 
@@ -216,8 +217,8 @@ def test_each_transition_writes_exactly_one_log_row(draft, process_owner, approv
     services.revision_submit(revision=draft, by=process_owner, comment="Lần 1")
     services.revision_return(revision=draft, by=approver, comment="Sửa bước XL")
     services.revision_submit(revision=draft, by=process_owner, comment="Lần 2")
-    services.revision_approve(revision=draft, by=approver)
-    services.revision_publish(revision=draft, by=secretary, comment="Ban hành")
+    services.revision_approve(revision=draft, by=approver, signature=signed())
+    services.revision_publish(revision=draft, by=secretary, comment="Ban hành", signature=signed())
     services.revision_withdraw(revision=draft, by=secretary, comment="Bãi bỏ")
 
     assert _log(draft) == [
@@ -278,7 +279,7 @@ def test_only_an_approver_may_approve(request, in_review, user):
     by = request.getfixturevalue(user)
     log_before = _log(in_review)
 
-    assert _refused(lambda: services.revision_approve(revision=in_review, by=by)) == APPROVE_REFUSED
+    assert _refused(lambda: services.revision_approve(revision=in_review, by=by, signature=signed())) == APPROVE_REFUSED
     _assert_nothing_changed(in_review, State.IN_REVIEW, log_before)
 
 
@@ -287,7 +288,7 @@ def test_only_the_secretary_may_publish(request, approved, user):
     by = request.getfixturevalue(user)
     log_before = _log(approved)
 
-    assert _refused(lambda: services.revision_publish(revision=approved, by=by)) == PUBLISH_REFUSED
+    assert _refused(lambda: services.revision_publish(revision=approved, by=by, signature=signed())) == PUBLISH_REFUSED
     _assert_nothing_changed(approved, State.APPROVED, log_before)
 
 
@@ -324,7 +325,7 @@ def test_a_revision_cannot_take_effect_before_the_one_it_replaces(effective, pro
 
     with override("en"):
         with pytest.raises(ValidationError) as excinfo:
-            services.revision_publish(revision=successor, by=secretary, effective_from=earlier)
+            services.revision_publish(revision=successor, by=secretary, effective_from=earlier, signature=signed())
         expected = f"{successor} cannot take effect before {effective} did ({effective.effective_from:%d/%m/%Y})."
 
     assert excinfo.value.message_dict["effective_from"] == [expected]
@@ -336,7 +337,7 @@ def test_publishing_with_a_refused_role_leaves_the_previous_revision_effective(
 ):
     successor = make_approved(services.revision_start(procedure=procedure, by=process_owner))
 
-    assert _refused(lambda: services.revision_publish(revision=successor, by=approver)) == PUBLISH_REFUSED
+    assert _refused(lambda: services.revision_publish(revision=successor, by=approver, signature=signed())) == PUBLISH_REFUSED
     assert _state(effective) == State.EFFECTIVE
     assert _state(successor) == State.APPROVED
 
@@ -345,7 +346,7 @@ def test_a_deactivated_user_loses_the_rights_of_their_role(approved, secretary):
     secretary.is_active = False
     secretary.save()
 
-    assert _refused(lambda: services.revision_publish(revision=approved, by=secretary)) == PUBLISH_REFUSED
+    assert _refused(lambda: services.revision_publish(revision=approved, by=secretary, signature=signed())) == PUBLISH_REFUSED
 
 
 def test_the_author_cannot_approve_their_own_revision(unit):
@@ -354,7 +355,7 @@ def test_the_author_cannot_approve_their_own_revision(unit):
     build_step_graph(revision)
     services.revision_submit(revision=revision, by=author)
 
-    message = _refused(lambda: services.revision_approve(revision=revision, by=author))
+    message = _refused(lambda: services.revision_approve(revision=revision, by=author, signature=signed()))
 
     assert message == (
         "You wrote this revision, so you cannot approve it: an approver must be someone other than its author."
@@ -436,7 +437,8 @@ def test_a_transition_from_the_wrong_state_is_refused(request, state, name, user
     by = request.getfixturevalue(user)
     log_before = _log(revision)
 
-    refused = _refused(lambda: services.REVISION_TRANSITIONS[name](revision=revision, by=by, comment="Ghi chú"))
+    signature = {"signature": signed()} if name in ("approve", "publish") else {}
+    refused = _refused(lambda: services.REVISION_TRANSITIONS[name](revision=revision, by=by, comment="Ghi chú", **signature))
 
     assert refused == message
     _assert_nothing_changed(revision, state, log_before)
@@ -446,14 +448,14 @@ def test_a_stale_copy_cannot_apply_a_transition_already_applied(draft, process_o
     stale = ProcedureRevision.objects.get(pk=draft.pk)
     services.revision_submit(revision=draft, by=process_owner)
     stale_in_review = ProcedureRevision.objects.get(pk=draft.pk)
-    services.revision_approve(revision=draft, by=approver)
+    services.revision_approve(revision=draft, by=approver, signature=signed())
     assert (stale.state, stale_in_review.state) == (State.DRAFT, State.IN_REVIEW)
 
     with override("en"):
         assert _refused(lambda: services.revision_submit(revision=stale, by=process_owner)) == (
             "“Submit for review” is not possible while QT-01 revision 0 is approved."
         )
-        assert _refused(lambda: services.revision_approve(revision=stale_in_review, by=second_approver)) == (
+        assert _refused(lambda: services.revision_approve(revision=stale_in_review, by=second_approver, signature=signed())) == (
             "“Approve” is not possible while QT-01 revision 0 is approved."
         )
     assert [row[0] for row in _log(draft)] == ["submit", "approve"]
@@ -478,7 +480,7 @@ def test_saving_edits_to_a_draft_saves_the_forms(draft, process_owner):
     form = PurposeForm(data={"purpose": "Mục đích mới."}, instance=draft)
     assert form.is_valid()
 
-    services.revision_save_edits(revision=draft, by=process_owner, forms=[form])
+    services.revision_save_edits(revision=draft, by=process_owner, forms=[form], edit_version=0)
 
     assert ProcedureRevision.objects.get(pk=draft.pk).purpose == "Mục đích mới."
 
@@ -510,7 +512,7 @@ def test_saving_edits_to_a_frozen_revision_is_refused_and_saves_nothing(request,
     form = PurposeForm(data={"purpose": "Sửa lén."}, instance=revision)
     assert form.is_valid()
 
-    error = _invalid(lambda: services.revision_save_edits(revision=revision, by=process_owner, forms=[form]))
+    error = _invalid(lambda: services.revision_save_edits(revision=revision, by=process_owner, forms=[form], edit_version=0))
 
     assert error.messages == [
         f"QT-01 revision 0 is {shown} and can no longer be edited; start a new revision instead."
@@ -523,11 +525,42 @@ def test_edits_opened_on_a_draft_are_refused_once_it_has_been_submitted(draft, p
     assert form.is_valid()
     services.revision_submit(revision=ProcedureRevision.objects.get(pk=draft.pk), by=process_owner)
 
-    error = _invalid(lambda: services.revision_save_edits(revision=draft, by=process_owner, forms=[form]))
+    error = _invalid(lambda: services.revision_save_edits(revision=draft, by=process_owner, forms=[form], edit_version=0))
 
     assert "can no longer be edited" in error.messages[0]
     stored = ProcedureRevision.objects.get(pk=draft.pk)
     assert (stored.state, stored.purpose.startswith("Quy định trình tự")) == (State.IN_REVIEW, True)
+
+
+def test_each_save_of_a_draft_moves_its_edit_version_on(draft, process_owner):
+    first = PurposeForm(data={"purpose": "Lần một."}, instance=draft)
+    assert first.is_valid()
+    services.revision_save_edits(revision=draft, by=process_owner, forms=[first], edit_version=0)
+    stored = ProcedureRevision.objects.get(pk=draft.pk)
+    second = PurposeForm(data={"purpose": "Lần hai."}, instance=stored)
+    assert second.is_valid()
+    services.revision_save_edits(revision=stored, by=process_owner, forms=[second], edit_version=1)
+
+    stored = ProcedureRevision.objects.get(pk=draft.pk)
+    assert (stored.purpose, stored.edit_version) == ("Lần hai.", 2)
+
+
+def test_an_edit_opened_before_someone_else_saved_is_refused_and_saves_nothing(draft, process_owner, secretary):
+    mine = PurposeForm(data={"purpose": "Bản của tôi."}, instance=ProcedureRevision.objects.get(pk=draft.pk))
+    theirs = PurposeForm(data={"purpose": "Bản của thư ký."}, instance=ProcedureRevision.objects.get(pk=draft.pk))
+    assert mine.is_valid() and theirs.is_valid()
+    services.revision_save_edits(revision=theirs.instance, by=secretary, forms=[theirs], edit_version=0)
+
+    with override("en"):
+        error = _invalid(
+            lambda: services.revision_save_edits(revision=mine.instance, by=process_owner, forms=[mine], edit_version=0)
+        )
+
+    assert error.messages[0].startswith("Someone else saved QT-01 revision 0 at ")
+    assert error.messages[0].endswith("after you opened it; your changes were not saved. "
+                                      "Open the editor again to see their version, then make your changes on it.")
+    stored = ProcedureRevision.objects.get(pk=draft.pk)
+    assert (stored.purpose, stored.edit_version) == ("Bản của thư ký.", 1)
 
 
 # Starting a new revision

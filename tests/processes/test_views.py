@@ -11,6 +11,7 @@ from iso.models import Clause, Role
 from processes.models import ProcedureRevision, Step
 
 from ..factories import (
+    signed_post,
     ProcedureFactory,
     ProcedureRevisionFactory,
     StepEdgeFactory,
@@ -97,8 +98,8 @@ def test_procedure_list_filters_by_search_unit_clause_and_state(client, secretar
     assert codes() == ["QT-01", "QT-06"]
 
 
-def test_revision_page_offers_only_the_transitions_the_user_may_press(client, secretary, approver, staff):
-    revision = make_in_review(ProcedureRevisionFactory(author=secretary))
+def test_revision_page_offers_only_the_transitions_the_user_may_press(client, unit, secretary, approver, staff):
+    revision = make_in_review(ProcedureRevisionFactory(author=secretary, procedure__owner_unit=unit))
     url = revision.get_absolute_url()
 
     client.force_login(approver)
@@ -131,7 +132,7 @@ def test_publishing_through_the_page_supersedes_the_previous_revision(client, se
     second = make_approved(second, approver=approver)
     client.force_login(secretary)
     url = reverse("processes:revision_transition", args=[second.procedure.code, second.number])
-    response = client.post(url, {"transition": "publish", "effective_from": "2026-12-01"})
+    response = client.post(url, {"transition": "publish", "effective_from": "2026-12-01", **signed_post()})
     assert response.status_code == 302
     first.refresh_from_db()
     second.refresh_from_db()
@@ -174,6 +175,7 @@ def test_the_editor_saves_content_and_steps_of_a_draft(client, secretary):
         "content-definitions": "",
         "content-content": "",
         "content-change_summary": "Sửa mục đích",
+        "content-edit_version": "0",
         "steps-TOTAL_FORMS": "1",
         "steps-INITIAL_FORMS": "0",
         "steps-0-position": "1",
@@ -240,3 +242,30 @@ def test_compare_page_shows_what_changed_between_two_revisions(client, secretary
     assert ("+", "Mục đích đã sửa") in purpose.lines
     assert ("-", first.purpose) in purpose.lines
     assert "Mục đích đã sửa" in response.content.decode()
+
+
+def test_a_stale_edit_in_the_editor_is_refused_and_the_other_save_kept(client, secretary, process_owner):
+    revision = ProcedureRevisionFactory(author=process_owner)
+    url = reverse("processes:revision_edit", args=[revision.procedure.code, revision.number])
+    data = {
+        "content-purpose": "", "content-scope": "", "content-references": "", "content-definitions": "",
+        "content-content": "", "content-change_summary": "",
+    }
+    for prefix in ("forms", "steps", "edges", "records"):
+        data[f"{prefix}-TOTAL_FORMS"] = "0"
+        data[f"{prefix}-INITIAL_FORMS"] = "0"
+    client.force_login(secretary)
+    opened_at = client.get(url).context["content_form"]["edit_version"].value()
+    assert opened_at == 0
+    assert client.post(url, {**data, "content-purpose": "Bản của thư ký", "content-edit_version": opened_at}).status_code == 302
+
+    client.force_login(process_owner)  # opened the editor before the secretary saved
+    client.cookies.load({"django_language": "en"})
+    response = client.post(url, {**data, "content-purpose": "Bản của tác giả", "content-edit_version": opened_at})
+
+    assert response.status_code == 200
+    stale = [m for m in _messages(response) if m.startswith(f"Someone else saved {revision.procedure.code} revision 0 at ")]
+    assert len(stale) == 1
+    assert "Bản của tác giả" in response.content.decode()  # what they typed is still on the page
+    revision.refresh_from_db()
+    assert (revision.purpose, revision.edit_version) == ("Bản của thư ký", 1)

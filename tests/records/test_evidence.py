@@ -31,7 +31,7 @@ def test_the_pack_of_the_demo_organisation_builds_verifies_and_names_any_altered
     with zipfile.ZipFile(pack) as archive:
         names = set(archive.namelist())
         manifest = json.loads(archive.read("manifest.json"))
-    assert {"01-master-list.pdf", "04-nonconformities.xlsx", "04-nonconformities.pdf", "05-on-time-report.pdf"} <= names
+    assert {"01-master-list.pdf", "04-nonconformities.xlsx", "04-nonconformities.pdf", "05-on-time-report.pdf", "06-records-register.pdf"} <= names
     assert any(name.startswith("02-procedures/QT-06-rev") for name in names)
     assert {f"03-audits/programme-{today.year - 1}.pdf", f"03-audits/programme-{today.year}.pdf"} <= names
     assert any(name.endswith("-report.pdf") for name in names)

@@ -14,11 +14,12 @@ from django.utils.translation import override
 from pypdf import PdfReader
 
 from iso.models import TransitionLog
+from iso.signatures import SignatureRefused, signatures_checked
 from iso.workflows import TransitionRefused, transition_apply
 from records import services
 from records.models import DisposalMinute, KeptRecord, RecordType
 
-from ..factories import ProcedureFactory, ProcedureRevisionFactory, RecordToKeepFactory, make_effective
+from ..factories import ProcedureFactory, ProcedureRevisionFactory, RecordToKeepFactory, make_effective, signed, signed_post
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +86,7 @@ def test_sync_keeps_the_secretarys_edits_and_follows_the_procedures_retention(ef
 
 
 def test_storing_a_record_computes_the_sha256_of_its_file(record_type, secretary):
-    content = "Biên bản họp xem xét của lãnh đạo".encode()
+    content = "%PDF-1.4 Biên bản họp xem xét của lãnh đạo".encode()
     record = _store(record_type, secretary, content=content)
 
     assert record.sha256 == hashlib.sha256(content).hexdigest()
@@ -126,7 +127,7 @@ def test_dispose_by_the_person_who_marked_it_due_is_refused(record_type, approve
     record = transition_apply(record, "mark_due", by=approver)
 
     with override("en"), pytest.raises(TransitionRefused) as refused:
-        services.disposal_approve(records=[record], by=approver, method="Nghiền")
+        services.disposal_approve(records=[record], by=approver, method="Nghiền", signature=signed())
 
     assert "You marked" in refused.value.message and record.reference in refused.value.message
     assert not DisposalMinute.objects.exists()
@@ -138,7 +139,7 @@ def test_disposal_with_one_record_not_due_writes_nothing_and_names_it(record_typ
     logs_before = TransitionLog.objects.count()
 
     with override("en"), pytest.raises(ValidationError) as refused:
-        services.disposal_approve(records=[due, kept], by=approver, method="Nghiền")
+        services.disposal_approve(records=[due, kept], by=approver, method="Nghiền", signature=signed())
 
     assert kept.reference in refused.value.messages[0] and "not due for disposal" in refused.value.messages[0]
     assert not DisposalMinute.objects.exists()
@@ -151,7 +152,7 @@ def test_disposal_keeps_the_record_its_metadata_and_hash_under_the_minute(record
     records = [_due(record_type, secretary, title=f"Biên bản {n}") for n in range(2)]
     snapshot = {r.pk: (r.reference, r.title, r.sha256, r.file.name, r.record_date, r.retention_end) for r in records}
 
-    minute = services.disposal_approve(records=records, by=approver, method="Nghiền giấy", members="Ông A, Bà B")
+    minute = services.disposal_approve(records=records, by=approver, method="Nghiền giấy", members="Ông A, Bà B", signature=signed())
 
     assert minute.number == f"BB-{TODAY.year}-01"
     assert minute.approved_by == approver
@@ -165,7 +166,7 @@ def test_disposal_keeps_the_record_its_metadata_and_hash_under_the_minute(record
 
 def test_the_minute_pdf_lists_the_record_codes(client, record_type, secretary, approver):
     records = [_due(record_type, secretary, title=f"Biên bản số {n}") for n in range(3)]
-    minute = services.disposal_approve(records=records, by=approver, method="Nghiền giấy")
+    minute = services.disposal_approve(records=records, by=approver, method="Nghiền giấy", signature=signed())
     client.force_login(approver)
 
     with override("en"):
@@ -177,6 +178,26 @@ def test_the_minute_pdf_lists_the_record_codes(client, record_type, secretary, a
         assert record.reference in text
         assert record.sha256[:12] in text
     assert minute.number in text and "Biên bản số 0" in text
+
+
+def test_the_register_prints_every_type_with_its_keeper_retention_and_count(client, effective_procedure, secretary):
+    services.record_types_sync(by=secretary)
+    control = RecordType.objects.get(code="HS-06-02")
+    services.record_type_update(record_type=control, by=secretary, location="Tủ số 3", disposal_method="Nghiền giấy")
+    for _n in range(2):
+        _store(control, secretary)
+    client.force_login(secretary)
+
+    with override("vi"):
+        response = client.get(reverse("records:record_type_print"))
+
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == f'inline; filename="records-register-{TODAY:%Y%m%d}.pdf"'
+    text = "\n".join(unicodedata.normalize("NFC", p.extract_text()) for p in PdfReader(io.BytesIO(response.content)).pages)
+    assert "DANH MỤC HỒ SƠ CHẤT LƯỢNG" in text.upper()
+    for expected in ("HS-06-01", "Sổ đăng ký khai sinh", "Vĩnh viễn", "HS-06-02", "Bộ phận một cửa", "Tủ số 3",
+                     "5 năm", "Nghiền giấy", "QT-06"):
+        assert expected in text, expected
 
 
 def test_the_pages_answer(client, effective_procedure, secretary, approver):
@@ -194,7 +215,7 @@ def test_the_pages_answer(client, effective_procedure, secretary, approver):
     client.force_login(approver)
     page = client.get(reverse("records:kept_record_list"))
     assert b'name="records"' in page.content
-    response = client.post(reverse("records:disposal_approve"), {"records": [record.pk], "method": "Nghiền"})
+    response = client.post(reverse("records:disposal_approve"), {"records": [record.pk], "method": "Nghiền", **signed_post()})
     minute = DisposalMinute.objects.get()
     assert response.status_code == 302 and response["Location"] == minute.get_absolute_url()
     assert client.get(minute.get_absolute_url()).status_code == 200
@@ -224,3 +245,45 @@ def test_list_pages_keep_a_flat_query_count(client, secretary, django_assert_max
     assert counts[1] == counts[0]
     with django_assert_max_num_queries(counts[0]):
         client.get(reverse(url_name))
+
+
+# Electronic signature of the disposal
+
+
+def test_disposal_requires_the_approvers_signature_and_a_wrong_password_disposes_of_nothing(record_type, secretary, approver):
+    record = _due(record_type, secretary)
+
+    with override("en"), pytest.raises(SignatureRefused) as refused:
+        services.disposal_approve(records=[record], by=approver, method="Nghiền", signature=None)
+    assert refused.value.message.startswith("“Approve the disposal” needs your electronic signature")
+    with override("en"), pytest.raises(SignatureRefused) as refused:
+        services.disposal_approve(records=[record], by=approver, method="Nghiền", signature=signed(password="sai"))
+    assert refused.value.message.startswith("Wrong password: nothing was signed")
+    assert not DisposalMinute.objects.exists()
+    assert KeptRecord.objects.get(pk=record.pk).state == KeptRecord.State.DUE_FOR_DISPOSAL
+    assert type(approver).objects.get(pk=approver.pk).failed_signatures == 1
+
+    minute = services.disposal_approve(records=[record], by=approver, method="Nghiền", signature=signed())
+
+    [checked] = signatures_checked(minute)
+    assert (checked.signature.action, checked.signature.signer, checked.valid) == ("approve", approver, True)
+    assert [r["reference"] for r in minute.signed_content()["records"]] == [record.reference]
+
+
+def test_a_minute_changed_after_signing_shows_a_broken_signature_on_its_page_and_printout(client, record_type, secretary, approver):
+    minute = services.disposal_approve(records=[_due(record_type, secretary)], by=approver, method="Nghiền", signature=signed())
+    client.force_login(approver)
+    page = client.get(minute.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Valid" in page and "Approve the disposal" in page
+    pdf_url = reverse("records:minute_print", args=[minute.number])
+
+    def printed():
+        content = client.get(pdf_url, HTTP_ACCEPT_LANGUAGE="en").content
+        return " ".join(unicodedata.normalize("NFC", p.extract_text()) for p in PdfReader(io.BytesIO(content)).pages).replace("\n", " ")
+
+    assert "signed electronically (Approved)" in printed()
+
+    DisposalMinute.objects.filter(pk=minute.pk).update(method="Đốt")
+
+    assert "BROKEN: the content changed after signing" in client.get(minute.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "BROKEN: the content changed after" in printed()

@@ -3,7 +3,7 @@ import datetime
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from audits.reminders import DIGEST_HORIZON_DAYS, send_due_digests
+from audits.reminders import DIGEST_HORIZON_DAYS, due_digests_request, send_due_digests
 
 
 class Command(BaseCommand):
@@ -12,7 +12,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--days", type=int, default=DIGEST_HORIZON_DAYS, help="Include items due within this many days.")
         parser.add_argument("--today", type=datetime.date.fromisoformat, default=None, help="The date to count from (YYYY-MM-DD).")
+        parser.add_argument(
+            "--enqueue", action="store_true",
+            help="Put the sending on the job queue (a worker sends the mail) instead of sending now.",
+        )
 
-    def handle(self, *args, days: int, today, **options):
-        sent = send_due_digests(today=today or timezone.localdate(), within_days=days)
+    def handle(self, *args, days: int, today, enqueue: bool, **options):
+        today = today or timezone.localdate()
+        if enqueue:
+            job = due_digests_request(today=today, within_days=days)
+            self.stdout.write(f"Digests queued as job {job.pk}.")
+            return
+        sent = send_due_digests(today=today, within_days=days)
         self.stdout.write(f"{sent} digest(s) sent.")

@@ -1,0 +1,158 @@
+"""Background jobs: the evidence pack page queues a job, the job reports progress, its result is
+downloaded by the requester and the ISO secretary only, and a failure shows with its error."""
+
+import datetime
+import io
+import zipfile
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from iso.jobs import job_request
+from iso.models import Job
+from records.evidence import evidence_pack_verify
+from records.tasks import evidence_pack_task
+
+from ..factories import ProcedureRevisionFactory, make_effective
+
+pytestmark = pytest.mark.django_db
+
+
+def _post_evidence_form(client, user, captured, **data):
+    client.force_login(user)
+    with captured(execute=True):
+        return client.post(reverse("records:evidence_pack"), data)
+
+
+def _period():
+    today = timezone.localdate()
+    return {"start": datetime.date(today.year, 1, 1).isoformat(), "end": today.isoformat()}
+
+
+def test_posting_the_evidence_pack_form_queues_a_job_that_completes_with_a_verifiable_zip(
+    client, secretary, django_capture_on_commit_callbacks
+):
+    make_effective(ProcedureRevisionFactory(procedure__code="QT-01"))
+
+    response = _post_evidence_form(client, secretary, django_capture_on_commit_callbacks, **_period())
+
+    job = Job.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("job_detail", args=[job.pk])
+    assert (job.kind, job.requested_by, job.parameters) == (Job.Kind.EVIDENCE_PACK, secretary, _period())
+    assert job.state == Job.State.DONE
+    # master list, one procedure, NC register (xlsx + pdf), on-time report, manifest
+    assert job.progress_total == 7 and job.progress_done == job.progress_total
+    assert job.started_at <= job.finished_at and job.task_id
+    assert job.result.name.startswith("jobs/") and "evidence" not in job.result.name
+
+    page = client.get(reverse("job_detail", args=[job.pk]))
+    assert b'http-equiv="refresh"' not in page.content
+    assert reverse("job_download", args=[job.pk]).encode() in page.content
+
+    download = client.get(reverse("job_download", args=[job.pk]))
+    assert download.status_code == 200
+    assert download["Content-Disposition"].startswith('attachment; filename="evidence-pack-')
+    with zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content))) as archive:
+        assert evidence_pack_verify(archive) == []
+        assert any(name.startswith("02-procedures/QT-01-rev") for name in archive.namelist())
+
+
+def test_a_queued_job_page_refreshes_itself_and_reports_progress_as_json(client, secretary):
+    client.force_login(secretary)
+    # Not run: the commit callback that would enqueue it never executes in this test.
+    job = job_request(kind=Job.Kind.EVIDENCE_PACK, requested_by=secretary, parameters=_period(), task=evidence_pack_task)
+
+    page = client.get(reverse("job_detail", args=[job.pk]))
+    assert b'<meta http-equiv="refresh" content="2">' in page.content
+
+    status = client.get(reverse("job_status", args=[job.pk])).json()
+    assert status == {"id": job.pk, "kind": "evidence_pack", "state": "queued", "done": 0, "total": 0,
+                      "message": "", "error": "", "download": None}
+    assert client.get(reverse("job_download", args=[job.pk])).status_code == 404
+
+
+def test_another_user_can_neither_see_nor_download_a_job_but_the_secretary_can(
+    client, approver, process_owner, secretary, django_capture_on_commit_callbacks
+):
+    _post_evidence_form(client, approver, django_capture_on_commit_callbacks, **_period())
+    job = Job.objects.get(requested_by=approver)
+
+    client.force_login(process_owner)
+    for name in ("job_detail", "job_status", "job_download"):
+        assert client.get(reverse(name, args=[job.pk])).status_code == 404
+    assert job.get_absolute_url() not in client.get(reverse("job_list")).content.decode()
+
+    client.force_login(secretary)
+    assert client.get(reverse("job_download", args=[job.pk])).status_code == 200
+    assert job.get_absolute_url() in client.get(reverse("job_list")).content.decode()
+
+
+def test_a_user_without_the_permission_cannot_request_an_evidence_pack(client, staff):
+    client.force_login(staff)
+    assert client.post(reverse("records:evidence_pack"), _period()).status_code == 403
+    assert not Job.objects.exists()
+
+
+def test_a_period_that_ends_before_it_starts_is_refused_on_the_form(client, secretary):
+    client.force_login(secretary)
+    response = client.post(reverse("records:evidence_pack"), {"start": "2026-05-01", "end": "2026-04-01"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["end"]
+    assert not Job.objects.exists()
+
+
+def test_a_failing_job_is_shown_failed_with_its_error(client, secretary, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        job = job_request(
+            kind=Job.Kind.EVIDENCE_PACK, requested_by=secretary,
+            parameters={"start": "2026-13-01", "end": "2026-12-31"}, task=evidence_pack_task,
+        )
+
+    job.refresh_from_db()
+    assert job.state == Job.State.FAILED
+    assert job.error == "month must be in 1..12" and job.finished_at and not job.result
+    client.force_login(secretary)
+    page = client.get(reverse("job_detail", args=[job.pk])).content.decode()
+    assert "month must be in 1..12" in page and 'http-equiv="refresh"' not in page
+    assert client.get(reverse("job_download", args=[job.pk])).status_code == 404
+
+
+def test_a_job_delivered_twice_runs_once(secretary, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        job = job_request(kind=Job.Kind.EVIDENCE_PACK, requested_by=secretary, parameters=_period(),
+                          task=evidence_pack_task)
+    job.refresh_from_db()
+    first_result = job.result.name
+
+    evidence_pack_task.call(job.pk)
+
+    job.refresh_from_db()
+    assert job.state == Job.State.DONE and job.result.name == first_result
+
+
+def test_the_worker_writes_in_the_language_of_the_page_that_asked(client, secretary, django_capture_on_commit_callbacks):
+    client.force_login(secretary)
+    client.cookies["django_language"] = "en"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("records:evidence_pack"), _period())
+
+    job = Job.objects.get()
+    assert job.language == "en" and job.progress_message == "Added manifest.json."
+
+
+def test_the_job_list_costs_the_same_queries_for_3_or_60_jobs(client, secretary, approver, django_assert_max_num_queries):
+    def add(count):
+        Job.objects.bulk_create(
+            Job(kind=Job.Kind.CASE_EXPORT, requested_by=user, parameters={"format": "csv"})
+            for user in [secretary, approver] * count
+        )
+
+    client.force_login(secretary)
+    add(2)
+    with django_assert_max_num_queries(12) as few:
+        assert client.get(reverse("job_list")).status_code == 200
+    add(30)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(reverse("job_list"))
+    assert page.content.decode().count('href="/jobs/') == 50  # one page

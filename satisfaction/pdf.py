@@ -1,0 +1,43 @@
+"""What satisfaction adds to printouts: the invitation to rate, with the code and a QR code, that
+the case receipt carries (cases/pdf.py)."""
+
+from django.utils.translation import gettext as _
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+from reportlab.platypus import Table, TableStyle
+
+from records.pdf import FONT, markup, para, text
+
+from .tokens import case_token, kiosk_address, kiosk_link
+
+
+def qr_code(value: str, size: float = 30 * mm) -> Drawing:
+    """A QR code of ``value``, ``size`` points square, drawn by reportlab itself."""
+    widget = QrCodeWidget(value, barLevel="M")
+    left, bottom, right, top = widget.getBounds()
+    drawing = Drawing(size, size, transform=[size / (right - left), 0, 0, size / (top - bottom), 0, 0])
+    drawing.add(widget)
+    return drawing
+
+
+def feedback_invitation(case, *, request=None) -> Table:
+    """A boxed invitation to rate ``case`` at the kiosk: the address, the dossier code, the code
+    for rating and a QR code that opens the kiosk with both filled in."""
+    words = [
+        para(_("Rate our service"), "heading"),
+        para(_("Once you have received the result, rate our service at the kiosk of the one-stop shop or at the "
+               "address below (or scan the QR code), with the dossier code and the code for rating.")),
+        markup(f"{text(kiosk_address(request))}", "small"),
+        markup(f"<b>{text(_('Dossier code'))}:</b> {text(case.reference)}"),
+        markup(f"<b>{text(_('Code for rating'))}:</b> <font size=15><b>{text(case_token(case))}</b></font>"),
+    ]
+    box = Table([[words, qr_code(kiosk_link(case, request))]], colWidths=[140 * mm, 35 * mm])
+    box.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), FONT),
+        ("BOX", (0, 0), (-1, -1), 0.75, colors.black),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3 * mm),
+    ]))
+    return box

@@ -85,6 +85,11 @@ class PaperFeedbackForm(FeedbackForm):
     )
     field_order = ["given_on"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["comment"].label = _("Comment written on the form")
+        self.fields["is_complaint"].label = _("The applicant ticked the complaint box, or the comment is a complaint")
+
 
 class SatisfactionFilterForm(forms.Form):
     start = forms.DateField(label=_("Feedback given from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

@@ -44,3 +44,17 @@ def test_the_receipt_of_a_case_out_of_reach_is_not_found(client, receive, unit):
     case = receive()
     client.force_login(UserFactory(roles=[Role.STAFF], unit=OrgUnitFactory(code="XTL")))
     assert client.get(reverse("cases:case_receipt_print", args=[case.reference])).status_code == 404
+
+
+def test_the_qr_code_opens_the_kiosk_with_both_codes_filled_in(receive, rf):
+    from satisfaction.pdf import feedback_invitation
+    from satisfaction.tokens import kiosk_link
+
+    case = receive()
+    request = rf.get("/")
+
+    box = feedback_invitation(case, request=request)
+
+    [widget] = box._cellvalues[0][1].contents
+    assert widget.value == kiosk_link(case, request)
+    assert f"case={case.reference}&code={case_token(case)}" in widget.value

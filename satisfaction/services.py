@@ -73,7 +73,8 @@ def _create(
         with transaction.atomic():
             feedback.save()
     except IntegrityError:
-        raise ValidationError(feedback_obstacle(case=case)) from None
+        message = _("Feedback on dossier %(case)s has already been given. Thank you.")
+        raise ValidationError(message % {"case": case.reference}) from None
     Rating.objects.bulk_create(Rating(feedback=feedback, criterion=c, score=s) for c, s in ratings.items())
     return feedback
 
@@ -117,7 +118,8 @@ def feedback_mark_complaint(*, feedback: Feedback, by: User) -> Feedback:
 
 def _complaint_description(feedback: Feedback) -> str:
     case = feedback.case
-    scores = "; ".join(f"{r.criterion.label}: {r.score}/{HIGHEST_SCORE}" for r in feedback.ratings.select_related("criterion"))
+    ratings = feedback.ratings.select_related("criterion").order_by("criterion__position")
+    scores = "; ".join(f"{r.criterion.label}: {r.score}/{HIGHEST_SCORE}" for r in ratings)
     text = _("Complaint of the applicant of dossier %(case)s (%(procedure)s), given on %(date)s.") % {
         "case": case.reference, "procedure": case.procedure.title, "date": feedback.given_on.strftime("%d/%m/%Y"),
     }

@@ -123,7 +123,8 @@ def satisfaction_index(request):
 def feedback_list(request):
     form = FeedbackFilterForm(request.GET or None, units=selectors.report_units(user=request.user))
     filters = dict(form.cleaned_data) if form.is_valid() else {}
-    page = Paginator(selectors.feedback_list(user=request.user, filters=filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    feedback = selectors.feedback_list(user=request.user, filters=filters)
+    page = Paginator(feedback, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "satisfaction/feedback_list.html", {"form": form, "page": page, "query": query.urlencode()})

@@ -36,7 +36,7 @@ def test_staff_type_in_the_paper_form_of_a_case_of_their_unit(client, completed,
     assert sorted(feedback.ratings.values_list("criterion__code", "score")) == [("contacts", 2), ("costs", 5)]
 
 
-def test_a_paper_form_for_a_case_out_of_reach_is_not_found_and_read_only_roles_are_forbidden(client, completed, criteria, unit):
+def test_a_paper_form_out_of_reach_is_not_found_and_read_only_roles_are_forbidden(client, completed, criteria, unit):
     url = reverse("satisfaction:feedback_enter", args=[completed.reference])
     elsewhere = UserFactory(roles=[Role.STAFF], unit=OrgUnitFactory(code="XHB"))
     client.force_login(elsewhere)
@@ -47,7 +47,7 @@ def test_a_paper_form_for_a_case_out_of_reach_is_not_found_and_read_only_roles_a
     assert not Feedback.objects.exists()
 
 
-def test_a_paper_form_for_an_open_case_or_a_rated_one_goes_back_to_the_case_saying_why(client, receive, completed, clerk, criteria):
+def test_a_paper_form_for_an_open_or_a_rated_case_goes_back_to_the_case_saying_why(client, receive, completed, clerk, criteria):
     client.force_login(clerk)
     client.cookies["django_language"] = "en"
     open_case = receive()
@@ -140,7 +140,8 @@ def test_the_index_page_names_the_formula_and_shows_a_unit_only_its_own_figures(
 
     report = response.context["report"]
     assert report.breakdown.responses == 2 and [row.key for row in report.by_unit] == [unit.code]
-    assert "Satisfaction index = ratings of 4 (satisfied) or 5 (very satisfied) ÷ all ratings × 100" in response.content.decode()
+    formula = "Satisfaction index = ratings of 4 (satisfied) or 5 (very satisfied) ÷ all ratings × 100"
+    assert formula in response.content.decode()
     client.force_login(secretary)
     assert client.get(reverse("satisfaction:index")).context["report"].breakdown.responses == 3
 

@@ -1,4 +1,5 @@
-"""Printouts of a case: its control sheet (form 05) and the apology and new appointment (form 04)."""
+"""Printouts of a case: the receipt (form 01), its control sheet (form 05) and the apology and new
+appointment (form 04)."""
 
 import datetime
 
@@ -7,11 +8,43 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from reportlab.lib.units import mm
+from reportlab.platypus import Spacer
 
-from records.pdf import Frame, OfficialLetter, local_date, markup, para, render, render_letter, table, text
+from records.pdf import (
+    Frame, OfficialLetter, Signature, local_date, markup, para, render, render_letter, signature_block, table, text,
+)
+from satisfaction.pdf import feedback_invitation
 
 from . import selectors
 from .models import Case
+
+
+def receipt_pdf(case: Case, *, request=None) -> bytes:
+    """The receipt and appointment for the result (Giấy tiếp nhận hồ sơ và hẹn trả kết quả), with
+    the invitation to rate the service once the result is returned and the code for it."""
+    facts = [
+        (_("Dossier code"), case.reference),
+        (_("Procedure"), f"{case.procedure.code} {case.procedure.title}"),
+        (_("Applicant"), " — ".join(filter(None, [case.applicant_name, case.applicant_contact]))),
+        (_("Received"), f"{local_date(case.received_at)} — {case.received_by.get_full_name()} ({case.unit})"),
+        (_("Channel"), case.get_channel_display()),
+        (_("Appointment to return the result"), local_date(case.due_at)),
+    ]
+    story = [
+        para(_("Receipt and appointment for returning the result"), "title"),
+        *(markup(f"<b>{text(label)}:</b> {text(value)}") for label, value in facts),
+        Spacer(1, 2 * mm),
+        para(_("Bring this receipt when you collect the result.")),
+        signature_block([
+            Signature(_("Applicant"), case.applicant_name),
+            Signature(_("Received by"), case.received_by.get_full_name(), case.received_at),
+        ]),
+        Spacer(1, 8 * mm),
+        feedback_invitation(case, request=request),
+    ]
+    frame = Frame(title=_("Receipt and appointment for returning the result"), code=case.reference,
+                  revision=str(case.revision.number))
+    return render(frame, story)
 
 
 def control_sheet_pdf(case: Case) -> bytes:

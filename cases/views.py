@@ -30,7 +30,7 @@ from .forms import (
     SupplementRequestForm,
 )
 from .models import Case
-from .pdf import apology_letter_pdf, control_sheet_pdf, indicator_report_pdf
+from .pdf import apology_letter_pdf, control_sheet_pdf, indicator_report_pdf, receipt_pdf
 
 PAGE_SIZE = 50
 
@@ -241,6 +241,12 @@ def dashboard_export(request, fmt):
     response = HttpResponse(data.export(fmt), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="on-time-indicators-{timezone.localdate():%Y%m%d}.{fmt}"'
     return response
+
+
+@permission_required("cases.view_case", raise_exception=True)
+def case_receipt_print(request, reference):
+    case = _case_or_404(request, reference)
+    return pdf_response(receipt_pdf(case, request=request), f"{case.reference}-receipt.pdf")
 
 
 @permission_required("cases.view_case", raise_exception=True)

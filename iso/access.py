@@ -42,6 +42,10 @@ kept record and file  ISO secretary, approver; records of     ISO secretary (arc
                       auditors: an audited unit); records the
                       user stored
 disposal minute       ISO secretary, approver                 approver (approving a disposal)
+feedback (ratings,    the people who see its case; the        staff who handle feedback enter paper
+complaint), and the   satisfaction index: as the on-time      forms and mark complaints on cases they
+satisfaction index    dashboard (own units, audited units)    see; raising a nonconformity needs that
+                                                              permission as well
 admin site            ISO secretary (with staff status) and   —
                       superusers only
 ====================  ======================================  ==========================================
@@ -62,6 +66,7 @@ from audits.models import Audit, AuditProgramme, CorrectiveAction, Nonconformity
 from cases.models import Case
 from processes.models import Procedure, ProcedureRevision
 from records.models import DisposalMinute, KeptRecord, RecordType
+from satisfaction.models import Feedback
 
 from .models import OrgUnit, Role, User
 
@@ -268,3 +273,13 @@ def disposal_minutes(user: User) -> QuerySet[DisposalMinute]:
     if reach(user).everything:
         return DisposalMinute.objects.all()
     return DisposalMinute.objects.none()
+
+
+# Satisfaction
+
+
+def feedbacks(user: User) -> QuerySet[Feedback]:
+    """The feedback on the cases the user sees."""
+    if reach(user).everything:
+        return Feedback.objects.all()
+    return Feedback.objects.filter(case__in=cases(user).values("pk"))

@@ -23,9 +23,13 @@ _READ = [
     "records.view_recordtype",
     "records.view_keptrecord",
     "records.view_disposalminute",
+    "satisfaction.view_feedback",
+    "satisfaction.view_criterion",
 ]
 
 _HANDLE_CASES = ["cases.add_case", "cases.handle_case"]
+#: Typing in the applicants' paper satisfaction forms and marking complaints.
+_HANDLE_FEEDBACK = ["satisfaction.handle_feedback"]
 #: Raising nonconformities, analysing those of one's unit, carrying out one's corrective actions.
 _HANDLE_NONCONFORMITIES = ["audits.add_nonconformity", "audits.handle_nonconformity", "audits.add_actionevidence"]
 _AUDIT = [
@@ -61,6 +65,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "processes.withdraw_procedurerevision",
         "processes.view_acknowledgement",
         *_HANDLE_CASES,
+        *_HANDLE_FEEDBACK,
         *_HANDLE_NONCONFORMITIES,
         *_AUDIT,
         "audits.add_auditprogramme",
@@ -74,6 +79,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "records.change_recordtype",
         "records.add_keptrecord",
         "records.change_keptrecord",
+        "satisfaction.add_criterion",
+        "satisfaction.change_criterion",
         "iso.request_evidence_pack",
     ],
     Role.APPROVER: _READ
@@ -96,9 +103,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "processes.change_procedurerevision",
         "processes.submit_procedurerevision",
         *_HANDLE_CASES,
+        *_HANDLE_FEEDBACK,
         *_HANDLE_NONCONFORMITIES,
     ],
-    Role.STAFF: _READ + _HANDLE_CASES + _HANDLE_NONCONFORMITIES,
+    Role.STAFF: _READ + _HANDLE_CASES + _HANDLE_FEEDBACK + _HANDLE_NONCONFORMITIES,
     Role.INTERNAL_AUDITOR: _READ + _AUDIT + ["iso.view_transitionlog", "processes.view_acknowledgement", "audits.view_checklisttemplate"],
     Role.VIEWER: _READ,
 }

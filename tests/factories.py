@@ -10,6 +10,7 @@ from decimal import Decimal
 import factory
 from django.contrib.auth.models import Group
 from django.db.models import Max
+from django.utils import timezone
 
 from iso.models import OrgUnit, Role, Signature, User
 from iso.signatures import SignatureRequest
@@ -206,3 +207,50 @@ def make_effective(
     return services.revision_publish(
         revision=revision, by=_role_user(publisher, Role.ISO_SECRETARY), effective_from=effective_from, signature=signed()
     )
+
+
+# Satisfaction
+
+
+class ResolvedCaseFactory(factory.django.DjangoModelFactory):
+    """A case already resolved (completed unless told otherwise), made directly rather than moved
+    through its steps: for tests of what happens after the result went back to the applicant."""
+
+    class Meta:
+        model = "cases.Case"
+
+    procedure = factory.SubFactory(ProcedureFactory)
+    revision = factory.SubFactory(ProcedureRevisionFactory, procedure=factory.SelfAttribute("..procedure"))
+    unit = factory.LazyAttribute(lambda o: o.procedure.owner_unit)
+    received_by = factory.SubFactory(UserFactory)
+    received_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=3))
+    due_at = factory.LazyAttribute(lambda o: o.received_at + datetime.timedelta(days=5))
+    resolved_at = factory.LazyAttribute(lambda o: o.received_at + datetime.timedelta(days=1))
+    year = factory.LazyAttribute(lambda o: o.received_at.year)
+    sequence = factory.Sequence(lambda n: n + 1)
+    reference = factory.LazyAttribute(lambda o: f"{o.procedure.code}-{o.sequence:04d}")
+    state = "completed"
+    timing = "early"
+    applicant_name = "Nguyễn Văn Dân"
+
+
+class FeedbackFactory(factory.django.DjangoModelFactory):
+    """Feedback given at the kiosk; ``FeedbackFactory(scores={"staff_attitude": 5})`` rates the
+    criteria named by code."""
+
+    class Meta:
+        model = "satisfaction.Feedback"
+        skip_postgeneration_save = True
+
+    case = factory.SubFactory(ResolvedCaseFactory)
+    channel = "kiosk"
+    given_on = factory.LazyFunction(timezone.localdate)
+
+    @factory.post_generation
+    def scores(self, create, extracted, **kwargs):
+        if not create or not extracted:
+            return
+        from satisfaction.models import Criterion, Rating
+
+        criteria = Criterion.objects.in_bulk(list(extracted), field_name="code")
+        Rating.objects.bulk_create(Rating(feedback=self, criterion=criteria[code], score=s) for code, s in extracted.items())

@@ -33,6 +33,8 @@ from processes import services as process_services
 from records import services as record_services
 from processes.models import FormTemplate
 from records.models import RecordType
+from satisfaction import services as satisfaction_services
+from satisfaction.models import Criterion
 
 from .cases.conftest import build_birth_registration
 from .factories import OrgUnitFactory, ProcedureFactory, ProcedureRevisionFactory, UserFactory, make_effective, signed
@@ -41,7 +43,7 @@ pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
 #: The apps whose data a refused request must leave untouched.
-DATA_APPS = ("iso", "processes", "cases", "audits", "records", "auth")
+DATA_APPS = ("iso", "processes", "cases", "audits", "records", "satisfaction", "auth")
 
 
 def clause(number: str) -> Clause:
@@ -63,7 +65,7 @@ class World:
 
         self.procedure = ProcedureFactory(code=f"QT-{code}", title=f"Quy trình {code}", owner_unit=unit)
         effective = ProcedureRevisionFactory(procedure=self.procedure, author=secretary)
-        build_birth_registration(effective, unit)
+        steps = build_birth_registration(effective, unit)
         self.effective = make_effective(effective, approver=approver, publisher=secretary)
         self.draft = process_services.revision_start(procedure=self.procedure, by=self.owner)
         self.draft.content = f"{self.marker}DRAFT"
@@ -80,6 +82,17 @@ class World:
         )
         case_services.case_apologise(
             case=self.case, by=self.staff, reason="Quá tải", new_due_at=now + datetime.timedelta(days=5)
+        )
+        # A case whose result went back, with the applicant's complaint (no nonconformity yet).
+        self.completed = case_services.case_receive(
+            procedure=self.procedure, by=self.staff, applicant_name=f"{self.marker}APPLICANT",
+            received_at=now - datetime.timedelta(hours=3),
+        )
+        for step in ("XL", "KQ"):
+            self.completed = case_services.case_move(case=self.completed, to_step=steps[step], by=self.staff)
+        self.feedback = satisfaction_services.feedback_enter(
+            case=self.completed, by=self.staff, scores={Criterion.objects.get(code="contacts").pk: 1},
+            comment=f"{self.marker}FEEDBACK", is_complaint=True,
         )
 
         self.audit = audit_services.audit_plan(
@@ -144,6 +157,10 @@ class World:
                 "revision_detail", "revision_edit", "revision_print", "revision_transition", "revision_acknowledge"
             )},
             "cases:case_detail": [(case, False)],
+            "cases:case_receipt_print": [(case, False)],
+            **{f"satisfaction:{name}": [({"reference": self.completed.reference}, False)] for name in (
+                "feedback_detail", "feedback_enter", "feedback_complaint", "feedback_nonconformity"
+            )},
             "cases:case_control_sheet_print": [(case, False)],
             "cases:case_apology_print": [(case, False)],
             "cases:case_action": [({**case, "action": action}, False) for action in CASE_ACTIONS],
@@ -172,7 +189,7 @@ class World:
         """A primary key of this unit for each model the admin shows."""
         objects = [
             self.unit, self.staff, self.procedure, self.effective, self.case, self.audit, self.nonconformity,
-            self.action, self.record_type, self.kept, self.minute, self.case.apology,
+            self.action, self.record_type, self.kept, self.minute, self.case.apology, self.feedback,
             self.case.supplement_requests.first(),
         ]
         return {type(obj): obj.pk for obj in objects if obj is not None}
@@ -358,12 +375,12 @@ def test_lists_exports_and_dashboard_of_a_unit_a_user_show_a_and_not_b(client, w
     assert f"{a.marker}RECORD" in _content(client, "records:kept_record_list").content.decode()
 
     dashboard = _content(client, "cases:dashboard")
-    assert dashboard.context["total"].received == 1
+    assert dashboard.context["total"].received == 2  # the late case and the completed one
     assert [row.label for row in dashboard.context["by_unit"]] == [a.unit.name]
     assert list(dashboard.context["form"].fields["unit"].queryset) == [a.unit]
     # Unit B is not a choice: asking for it gives the user's own figures, never B's.
     asked_for_b = _content(client, "cases:dashboard", unit=b.unit.pk).context
-    assert asked_for_b["total"].received == 1
+    assert asked_for_b["total"].received == 2
     assert [row.label for row in asked_for_b["by_unit"]] == [a.unit.name]
 
     csv = client.get(reverse("cases:dashboard_export", args=["csv"])).content.decode()
@@ -392,7 +409,7 @@ def test_the_secretary_and_an_approver_see_every_unit(client, worlds, secretary,
         client.force_login(user)
         text = _content(client, "cases:case_list").content.decode()
         assert f"{a.marker}CASE" in text and f"{b.marker}CASE" in text
-        assert _content(client, "cases:dashboard").context["total"].received == 2
+        assert _content(client, "cases:dashboard").context["total"].received == 4
         assert client.get(b.nonconformity.get_absolute_url()).status_code == 200
 
 

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "cases",
     "audits",
     "records",
+    "satisfaction",
 ]
 
 MIDDLEWARE = [
@@ -226,3 +227,13 @@ OFFICIAL_MOTTO = os.environ.get("OFFICIAL_MOTTO", "Độc lập - Tự do - Hạ
 # Electronic signatures: after this many wrong passwords in a row a user cannot sign until the ISO
 # secretary resets it (Django admin, users, "Let them sign again").
 SIGNATURE_MAX_FAILURES = int(os.environ.get("SIGNATURE_MAX_FAILURES", 5))
+
+# Satisfaction kiosk (satisfaction/throttle.py): an address that has had this many refused attempts
+# (unknown dossier code or wrong code from the receipt) within the window is refused until the
+# oldest falls out of it. Only refusals count, so a tablet in the office that serves every
+# applicant of the day is never locked by the people who rate correctly.
+SATISFACTION_KIOSK_MAX_FAILURES = int(os.environ.get("SATISFACTION_KIOSK_MAX_FAILURES", 10))
+SATISFACTION_KIOSK_WINDOW_MINUTES = int(os.environ.get("SATISFACTION_KIOSK_WINDOW_MINUTES", 15))
+#: The public address of the kiosk page printed (and drawn as a QR code) on the receipt; empty:
+#: the address of the site the receipt is printed from.
+SATISFACTION_KIOSK_URL = os.environ.get("SATISFACTION_KIOSK_URL", "")

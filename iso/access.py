@@ -42,6 +42,10 @@ kept record and file  ISO secretary, approver; records of     ISO secretary (arc
                       auditors: an audited unit); records the
                       user stored
 disposal minute       ISO secretary, approver                 approver (approving a disposal)
+quality objective     ISO secretary, approver; the whole      ISO secretary (setting, raising the NC of
+                      organisation's objectives for everyone; a missed one also the approver); monthly
+                      own units' objectives; those the user   values: the objective's owner or the ISO
+                      owns; auditors: the audited units'      secretary
 admin site            ISO secretary (with staff status) and   —
                       superusers only
 ====================  ======================================  ==========================================
@@ -60,6 +64,7 @@ from django.db.models import Q, QuerySet
 
 from audits.models import Audit, AuditProgramme, CorrectiveAction, Nonconformity
 from cases.models import Case
+from objectives.models import Objective
 from processes.models import Procedure, ProcedureRevision
 from records.models import DisposalMinute, KeptRecord, RecordType
 
@@ -268,3 +273,19 @@ def disposal_minutes(user: User) -> QuerySet[DisposalMinute]:
     if reach(user).everything:
         return DisposalMinute.objects.all()
     return DisposalMinute.objects.none()
+
+
+# Quality objectives
+
+
+def objectives(user: User) -> QuerySet[Objective]:
+    """The whole organisation's objectives for everyone; a unit's for its own units' members (and
+    the auditors of that unit); the ones the user owns."""
+    r = reach(user)
+    if r.everything:
+        return Objective.objects.all()
+    if r.user_id is None:
+        return Objective.objects.none()
+    return Objective.objects.filter(
+        Q(unit__isnull=True) | Q(unit__in=r.units | r.audited_units) | Q(owner_id=r.user_id)
+    )

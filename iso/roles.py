@@ -23,9 +23,12 @@ _READ = [
     "records.view_recordtype",
     "records.view_keptrecord",
     "records.view_disposalminute",
+    "objectives.view_objective",
 ]
 
 _HANDLE_CASES = ["cases.add_case", "cases.handle_case"]
+#: Entering the monthly values of the objectives one owns (the service checks the ownership).
+_RECORD_OBJECTIVES = ["objectives.record_objective_value"]
 #: Raising nonconformities, analysing those of one's unit, carrying out one's corrective actions.
 _HANDLE_NONCONFORMITIES = ["audits.add_nonconformity", "audits.handle_nonconformity", "audits.add_actionevidence"]
 _AUDIT = [
@@ -75,6 +78,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "records.add_keptrecord",
         "records.change_keptrecord",
         "iso.request_evidence_pack",
+        "objectives.add_objective",
+        "objectives.change_objective",
+        "objectives.raise_objective_nonconformity",
+        *_RECORD_OBJECTIVES,
     ],
     Role.APPROVER: _READ
     + [
@@ -89,6 +96,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "records.approve_disposal",
         "iso.request_evidence_pack",
         *_HANDLE_NONCONFORMITIES,
+        "objectives.raise_objective_nonconformity",
+        *_RECORD_OBJECTIVES,
     ],
     Role.PROCESS_OWNER: _READ
     + [
@@ -97,8 +106,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "processes.submit_procedurerevision",
         *_HANDLE_CASES,
         *_HANDLE_NONCONFORMITIES,
+        *_RECORD_OBJECTIVES,
     ],
-    Role.STAFF: _READ + _HANDLE_CASES + _HANDLE_NONCONFORMITIES,
+    Role.STAFF: _READ + _HANDLE_CASES + _HANDLE_NONCONFORMITIES + _RECORD_OBJECTIVES,
     Role.INTERNAL_AUDITOR: _READ + _AUDIT + ["iso.view_transitionlog", "processes.view_acknowledgement", "audits.view_checklisttemplate"],
     Role.VIEWER: _READ,
 }

@@ -10,6 +10,7 @@ from decimal import Decimal
 import factory
 from django.contrib.auth.models import Group
 from django.db.models import Max
+from django.utils import timezone
 
 from iso.models import OrgUnit, Role, Signature, User
 from iso.signatures import SignatureRequest
@@ -206,3 +207,21 @@ def make_effective(
     return services.revision_publish(
         revision=revision, by=_role_user(publisher, Role.ISO_SECRETARY), effective_from=effective_from, signature=signed()
     )
+
+
+class ObjectiveFactory(factory.django.DjangoModelFactory):
+    """A quality objective of the whole organisation for this year, measured by values entered
+    monthly unless given an ``indicator``; due on 31 December."""
+
+    class Meta:
+        model = "objectives.Objective"
+
+    year = factory.LazyFunction(lambda: timezone.localdate().year)
+    number = factory.Sequence(lambda n: n + 1)
+    reference = factory.LazyAttribute(lambda o: f"MT-{o.year}-{o.number:02d}")
+    name = factory.Sequence(lambda n: f"Mục tiêu chất lượng {n + 1}")
+    target = Decimal("90")
+    unit_of_measure = "%"
+    owner = factory.SubFactory(UserFactory, roles=[Role.PROCESS_OWNER])
+    due_date = factory.LazyAttribute(lambda o: datetime.date(o.year, 12, 31))
+    created_by = factory.SelfAttribute("owner")

@@ -1,0 +1,133 @@
+"""Pages of quality objectives: the year's objectives by unit, one objective with its months, setting
+and changing objectives, entering monthly values, raising the nonconformity of a missed objective."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from iso.routers import reads_from_replica
+
+from . import selectors, services
+from .forms import MonthlyValueForm, ObjectiveFilterForm, ObjectiveForm
+from .indicators import INDICATORS
+from .models import Objective
+
+
+def _objective_or_404(request, reference: str) -> Objective:
+    try:
+        return selectors.objective_get(user=request.user, reference=reference)
+    except Objective.DoesNotExist:
+        raise Http404(_("No such objective.")) from None
+
+
+def _report(request, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@permission_required("objectives.view_objective", raise_exception=True)
+@reads_from_replica
+def objective_list(request):
+    years = selectors.objective_years(user=request.user)
+    form = ObjectiveFilterForm(request.GET or None, years=years)
+    data = form.cleaned_data if form.is_valid() else {}
+    year = data.get("year") or timezone.localdate().year
+    report = selectors.objectives_report(user=request.user, year=year, unit=data.get("unit"))
+    return render(request, "objectives/objective_list.html", {"form": form, "year": year, "report": report})
+
+
+@permission_required("objectives.view_objective", raise_exception=True)
+def objective_detail(request, reference):
+    objective = _objective_or_404(request, reference)
+    performance = selectors.objective_performance(objective)
+    may_enter = objective.is_manual and services.may_enter_values(objective=objective, user=request.user)
+    return render(
+        request,
+        "objectives/objective_detail.html",
+        {
+            "objective": objective,
+            "performance": performance,
+            "indicator": INDICATORS.get(objective.indicator),
+            "entries": selectors.objective_entries(objective=objective) if objective.is_manual else [],
+            "value_form": MonthlyValueForm(year=objective.year, initial={"month": timezone.localdate().month})
+            if may_enter else None,
+            "may_raise": performance.may_raise_nonconformity
+            and request.user.has_perm("objectives.raise_objective_nonconformity"),
+        },
+    )
+
+
+@permission_required("objectives.add_objective", raise_exception=True)
+def objective_create(request):
+    form = ObjectiveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            objective = services.objective_create(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Objective %(objective)s set.") % {"objective": objective.reference})
+            return redirect(objective)
+    return render(request, "objectives/objective_form.html", {"form": form})
+
+
+@permission_required("objectives.change_objective", raise_exception=True)
+def objective_edit(request, reference):
+    objective = _objective_or_404(request, reference)
+    form = ObjectiveForm(request.POST or None, instance=objective)
+    if request.method == "POST" and form.is_valid():
+        try:
+            objective = services.objective_update(objective=objective, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Objective %(objective)s saved.") % {"objective": objective.reference})
+            return redirect(objective)
+    return render(request, "objectives/objective_form.html", {"form": form, "objective": objective})
+
+
+@require_POST
+@permission_required("objectives.record_objective_value", raise_exception=True)
+def objective_value_record(request, reference):
+    objective = _objective_or_404(request, reference)
+    form = MonthlyValueForm(request.POST, year=objective.year)
+    if not form.is_valid():
+        for name, errors in form.errors.items():
+            messages.error(request, f"{form.fields[name].label}: {' '.join(errors)}")
+        return redirect(objective)
+    try:
+        entry = services.objective_value_record(objective=objective, by=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        _report(request, error)
+    else:
+        messages.success(request, _("Value of %(month)02d/%(year)s saved.") % {"month": entry.month, "year": objective.year})
+    return redirect(objective)
+
+
+@require_POST
+@permission_required("objectives.raise_objective_nonconformity", raise_exception=True)
+def objective_raise_nonconformity(request, reference):
+    objective = _objective_or_404(request, reference)
+    try:
+        nonconformity = services.objective_raise_nonconformity(objective=objective, by=request.user)
+    except ValidationError as error:
+        _report(request, error)
+        return redirect(objective)
+    messages.success(
+        request,
+        _("Nonconformity %(nc)s raised for objective %(objective)s.") % {"nc": nonconformity.reference, "objective": objective.reference},
+    )
+    return redirect(nonconformity)

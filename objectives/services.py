@@ -22,11 +22,17 @@ from .selectors import objective_performance
 
 #: The clause a missed objective is a nonconformity against: quality objectives and planning to achieve them.
 OBJECTIVES_CLAUSE = "6.2"
+CENTS = Decimal("0.01")
 
 
 def _require(user: User, perm: str, message: str) -> None:
     if not user.has_perm(perm):
         raise PermissionDenied(message)
+
+
+def _amount(value) -> Decimal:
+    """A value as it is stored, two decimals, so the history shows 2.00 → 3.00 rather than 2.00 → 3."""
+    return Decimal(value).quantize(CENTS)
 
 
 def _unit_of_measure(indicator: str, given: str) -> str:
@@ -59,7 +65,7 @@ def objective_create(
     list(Objective.objects.select_for_update().filter(year=year).order_by("-number")[:1])
     number = (Objective.objects.filter(year=year).aggregate(last=Max("number"))["last"] or 0) + 1
     objective = Objective(
-        year=year, number=number, reference=f"MT-{year}-{number:02d}", name=name.strip(), target=target, owner=owner,
+        year=year, number=number, reference=f"MT-{year}-{number:02d}", name=name.strip(), target=_amount(target), owner=owner,
         direction=direction, due_date=due_date or datetime.date(year, 12, 31), unit=unit, indicator=indicator,
         procedure=procedure, unit_of_measure=_unit_of_measure(indicator, unit_of_measure), aggregation=aggregation,
         created_by=by,
@@ -92,6 +98,7 @@ def objective_update(*, objective: Objective, by: User, **fields) -> Objective:
     before = trail.snapshot(objective)
     for name, value in fields.items():
         setattr(objective, name, value.strip() if isinstance(value, str) else value)
+    objective.target = _amount(objective.target)
     objective.unit_of_measure = _unit_of_measure(objective.indicator, objective.unit_of_measure)
     objective.full_clean()
     objective.save()
@@ -143,12 +150,12 @@ def objective_value_record(
                                   "due": objective.due_date.strftime("%d/%m/%Y")}})
     entry = MonthlyValue.objects.select_for_update().filter(objective=objective, month=month).first()
     if entry is None:
-        entry = MonthlyValue(objective=objective, month=month, value=value, note=note.strip(), entered_by=by)
+        entry = MonthlyValue(objective=objective, month=month, value=_amount(value), note=note.strip(), entered_by=by)
         entry.full_clean()
         entry.save()
         return entry
     before = trail.snapshot(entry)
-    entry.value = value
+    entry.value = _amount(value)
     entry.note = note.strip()
     entry.entered_by = by
     entry.entered_at = timezone.now()

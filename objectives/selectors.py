@@ -126,9 +126,12 @@ def _year_to_date(objective: Objective, entries: list[MonthlyValue]) -> Decimal 
     return sum(values)
 
 
-def objective_performance(objective: Objective, *, as_of: datetime.date | None = None) -> ObjectivePerformance:
-    """``objective`` measured from 1 January to ``as_of`` (today by default), or to its due date if
-    that is earlier, with its status on ``as_of`` (see Objective.status_of)."""
+def objective_performance(
+    objective: Objective, *, as_of: datetime.date | None = None, judged_on: datetime.date | None = None
+) -> ObjectivePerformance:
+    """``objective`` measured from 1 January through ``as_of`` (today by default), or through its
+    due date if that is earlier, with its status judged on ``judged_on`` (``as_of`` by default; see
+    Objective.status_of)."""
     as_of = as_of or timezone.localdate()
     end = _measured_end(objective, as_of)
     periods = _month_periods(objective, end)
@@ -157,7 +160,8 @@ def objective_performance(objective: Objective, *, as_of: datetime.date | None =
         for (start, _end), month_value in zip(periods, monthly)
     ]
     return ObjectivePerformance(
-        objective=objective, as_of=as_of, value=value, months=months, status=objective.status_of(value, as_of)
+        objective=objective, as_of=as_of, value=value, months=months,
+        status=objective.status_of(value, judged_on or as_of),
     )
 
 
@@ -204,24 +208,28 @@ def objectives_report(
     start: datetime.date | None = None,
     end: datetime.date | None = None,
     unit: OrgUnit | None = None,
-    as_of: datetime.date | None = None,
+    today: datetime.date | None = None,
 ) -> ObjectivesReport:
     """The objectives ``user`` may see, with their performance, for ``year`` or for the period
     ``start``–``end`` (both days included; objectives of every year the period touches).
 
-    Each objective is measured as of ``as_of``: today by default, and never after the period's last
-    day, so that a report on a past period reads as it stood then. ``summary`` counts the objectives
-    by status, with a key for each status of Objective.Status.
+    Each objective is measured through ``today`` (the real one by default), but never after the
+    period's last day, so that a report on a past period reads as it stood then. A period that is over is
+    judged the day after its end: an objective due on that last day and short of its target is
+    missed. ``summary`` counts the objectives by status, with a key for each status of
+    Objective.Status.
     """
     if year is None and (start is None or end is None):
         raise ValueError("Give a year, or both ends of a period.")
     if year is not None:
         start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-    as_of = min(as_of or timezone.localdate(), end)
+    today = today or timezone.localdate()
+    as_of = min(today, end)
+    judged_on = min(today, end + datetime.timedelta(days=1))
     objectives = objective_list(user=user, unit=unit).filter(year__gte=start.year, year__lte=end.year).order_by(
         "year", F("unit__code").asc(nulls_first=True), "number"
     )
-    rows = [objective_performance(objective, as_of=as_of) for objective in objectives]
+    rows = [objective_performance(objective, as_of=as_of, judged_on=judged_on) for objective in objectives]
     summary = {status: 0 for status in Objective.Status.values}
     for row in rows:
         summary[row.status] += 1

@@ -86,7 +86,7 @@ def test_the_report_of_a_year_counts_met_at_risk_and_missed(unit, secretary, pro
     enter(missed, {1: "1", 2: "1"})
     ObjectiveFactory(year=YEAR - 1)  # another year
 
-    report = selectors.objectives_report(user=secretary, year=YEAR, as_of=JUNE_15)
+    report = selectors.objectives_report(user=secretary, year=YEAR, today=JUNE_15)
 
     assert [row.objective for row in report.rows] == [met, at_risk, missed]
     assert [row.status for row in report.rows] == ["met", "at_risk", "missed"]
@@ -95,6 +95,11 @@ def test_the_report_of_a_year_counts_met_at_risk_and_missed(unit, secretary, pro
         (None, [met, at_risk]), (unit, [missed])
     ]
     assert report.rows[0].value == D("50.00") and report.rows[2].value == D("2")
+
+    # Once the year is over it is judged the day after its end: 31 December's shortfall is missed.
+    after = selectors.objectives_report(user=secretary, year=YEAR, today=datetime.date(YEAR + 3, 1, 1))
+    assert after.as_of == datetime.date(YEAR, 12, 31)
+    assert after.summary == {"met": 1, "at_risk": 0, "missed": 2}
 
 
 def test_the_report_of_a_period_reads_each_objective_as_it_stood_at_the_periods_end(programme, secretary):
@@ -138,5 +143,5 @@ def test_a_reports_objectives_cost_at_most_two_queries_each_and_none_per_month(c
     enter(manual, {1: "1", 2: "2", 3: "3"})
     # The objectives and their prefetched values (2), then each automatic one: to date and by month (2 × 3).
     with django_assert_num_queries(8):
-        report = selectors.objectives_report(user=secretary, year=YEAR, as_of=datetime.date(YEAR, 12, 31))
+        report = selectors.objectives_report(user=secretary, year=YEAR, today=datetime.date(YEAR, 12, 31))
     assert all(len(row.months) == 12 for row in report.rows)

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from iso.models import OrgUnit
 from processes.models import Procedure
@@ -49,7 +50,7 @@ class Objective(models.Model):
 
     class Status(models.TextChoices):
         MET = "met", _("Met")
-        AT_RISK = "at_risk", _("At risk")
+        AT_RISK = "at_risk", pgettext_lazy("objective", "At risk")
         MISSED = "missed", _("Missed")
 
     year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])

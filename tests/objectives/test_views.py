@@ -133,7 +133,7 @@ def test_the_secretary_sets_an_objective_from_the_form(client, secretary, staff,
         "owner": staff.pk, "due_date": "2027-01-15", "indicator": "case_on_time_rate", "procedure": "", "aggregation": "sum",
     })
     assert response.status_code == 200
-    assert response.context["form"].errors == {"due_date": ["Ngày hết hạn phải thuộc năm 2026, năm của mục tiêu."]}
+    assert response.context["form"].errors == {"due_date": ["Thời hạn phải thuộc năm 2026, năm của mục tiêu."]}
     client.force_login(staff)
     assert client.get(reverse("objectives:objective_create")).status_code == 403
 

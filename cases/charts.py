@@ -54,16 +54,17 @@ class ValueBar:
 
 
 def value_bars(points: list[tuple[str, Decimal | None, str]], *, target: Decimal | None = None, width: int = 720,
-               height: int = 220) -> dict:
+               height: int = 220, top: int = 20, bottom: int = 20) -> dict:
     """One bar per point (label, value or None for no data, css class), on a scale that holds the
-    largest value and ``target``; the target, when given, as a horizontal line at ``target_y``."""
-    top = max([value for _label, value, _css in points if value is not None] + [target or 0, 0]) or 1
+    largest value and ``target``; the target, when given, as a horizontal line at ``target_y``.
+    ``top`` and ``bottom`` leave room for the values above the bars and the labels below them."""
+    largest = max([value for _label, value, _css in points if value is not None] + [target or 0, 0]) or 1
     slot, bar_width = _slots(len(points), width)
-    baseline = height - 20
-    plot_height = height - 40
+    baseline = height - bottom
+    plot_height = height - top - bottom
 
     def y_of(value) -> float:
-        return round(baseline - plot_height * float(value) / float(top), 1)
+        return round(baseline - plot_height * float(value) / float(largest), 1)
 
     bars = []
     for index, (label, value, css) in enumerate(points):

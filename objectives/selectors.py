@@ -71,6 +71,11 @@ class ObjectivePerformance:
     status: str
 
     @property
+    def measured_through(self) -> datetime.date:
+        """The last day the value counts: ``as_of``, or the objective's due date if earlier."""
+        return min(self.as_of, self.objective.due_date)
+
+    @property
     def target(self) -> Decimal:
         return self.objective.target
 
@@ -86,17 +91,23 @@ class ObjectivePerformance:
     def may_raise_nonconformity(self) -> bool:
         return self.status == Objective.Status.MISSED and self.objective.nonconformity_id is None
 
-    def chart(self, *, width: int = 720, height: int = 200) -> dict:
+    def _points(self) -> dict:
         points = [
             (month.label, month.value, "open" if month.meets is None else ("ok" if month.meets else "late"))
             for month in self.months
         ]
-        target = self.objective.target if self.objective.months_comparable else None
-        return value_bars(points, target=target, width=width, height=height)
+        return {"points": points, "target": self.objective.target if self.objective.months_comparable else None}
+
+    @property
+    def chart(self) -> dict:
+        """Each month's value as a bar (green when it reaches the target, red when not, grey when a
+        month is not held against the target), and the target as a line."""
+        return value_bars(**self._points(), width=720, height=200)
 
     @property
     def sparkline(self) -> dict:
-        return self.chart(width=240, height=60)
+        """The chart without its labels, drawn small in a list."""
+        return value_bars(**{**self._points(), "width": 240, "height": 60, "top": 4, "bottom": 4})
 
 
 def _measured_end(objective: Objective, as_of: datetime.date) -> datetime.date:

@@ -132,6 +132,11 @@ def objective_value_record(
     refusal = _may_enter_values(objective, by)
     if refusal:
         raise PermissionDenied(refusal)
+    if objective.nonconformity_id is not None:
+        raise ValidationError(
+            _("Objective %(objective)s was missed and nonconformity %(nc)s raised for it; its values can no longer "
+              "change.") % {"objective": objective.reference, "nc": objective.nonconformity.reference}
+        )
     if not objective.is_manual:
         raise ValidationError(
             _("%(objective)s is measured by an indicator computed from the tracker; it takes no values entered by hand.")

@@ -53,7 +53,10 @@ def objective_list(request):
 def objective_detail(request, reference):
     objective = _objective_or_404(request, reference)
     performance = selectors.objective_performance(objective)
-    may_enter = objective.is_manual and services.may_enter_values(objective=objective, user=request.user)
+    may_enter = (
+        objective.is_manual and objective.nonconformity_id is None
+        and services.may_enter_values(objective=objective, user=request.user)
+    )
     return render(
         request,
         "objectives/objective_detail.html",

@@ -38,6 +38,11 @@ def test_an_automatic_objective_reads_its_indicator_to_date_and_month_by_month(c
         ("06/2026", None),
     ]
     assert [m.meets for m in performance.months] == [None, None, None, False, False, None]
+    chart = performance.chart
+    assert [bar.css for bar in chart["bars"]] == ["open", "open", "open", "late", "late", "open"]
+    # 200 px high, 20 px kept above and below: the target 98 is the largest value, at the top of the plot.
+    assert chart["target_y"] == 20.0
+    assert [bar.height for bar in chart["bars"]] == [0, 0, 0, 81.6, 122.4, 0]  # 160 × 50 ÷ 98, 160 × 75 ÷ 98
     assert performance.status == Objective.Status.AT_RISK
     # After the year, the same figures miss the objective.
     assert selectors.objective_performance(objective, as_of=datetime.date(YEAR + 1, 1, 2)).status == Objective.Status.MISSED

@@ -194,7 +194,7 @@ def test_only_the_secretary_or_an_approver_raise_it(missed, staff, process_owner
     assert not Nonconformity.objects.exists()
 
 
-def test_a_raised_objective_can_no_longer_change(missed, secretary):
+def test_once_its_nonconformity_is_raised_an_objective_and_its_values_no_longer_change(missed, secretary):
     nonconformity = services.objective_raise_nonconformity(objective=missed, by=secretary)
     with override("en"), pytest.raises(ValidationError) as excinfo:
         services.objective_update(objective=missed, by=secretary, target=D("3"))
@@ -202,3 +202,10 @@ def test_a_raised_objective_can_no_longer_change(missed, secretary):
         f"Objective {missed.reference} was missed and nonconformity {nonconformity.reference} raised for it; "
         "it can no longer change."
     ]
+    with override("en"), pytest.raises(ValidationError) as excinfo:
+        services.objective_value_record(objective=missed, by=secretary, month=12, value=D("1"))
+    assert messages_of(excinfo) == [
+        f"Objective {missed.reference} was missed and nonconformity {nonconformity.reference} raised for it; "
+        "its values can no longer change."
+    ]
+    assert sum(value.value for value in missed.values.all()) == D("3")

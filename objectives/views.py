@@ -1,21 +1,30 @@
 """Pages of quality objectives: the year's objectives by unit, one objective with its months, setting
 and changing objectives, entering monthly values, raising the nonconformity of a missed objective."""
 
+import io
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from iso.routers import reads_from_replica
+from records.resources import export_csv, export_xlsx
 
 from . import selectors, services
 from .forms import MonthlyValueForm, ObjectiveFilterForm, ObjectiveForm
 from .indicators import INDICATORS
 from .models import Objective
+from .resources import ObjectiveResource
+
+EXPORT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
 def _objective_or_404(request, reference: str) -> Objective:
@@ -38,15 +47,42 @@ def _add_errors(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+def _filters(request) -> tuple[ObjectiveFilterForm, int, object]:
+    """The filter form of the list and its export, the year chosen (this year by default) and the unit."""
+    form = ObjectiveFilterForm(request.GET or None, years=selectors.objective_years(user=request.user))
+    data = form.cleaned_data if form.is_valid() else {}
+    return form, data.get("year") or timezone.localdate().year, data.get("unit")
+
+
 @permission_required("objectives.view_objective", raise_exception=True)
 @reads_from_replica
 def objective_list(request):
-    years = selectors.objective_years(user=request.user)
-    form = ObjectiveFilterForm(request.GET or None, years=years)
-    data = form.cleaned_data if form.is_valid() else {}
-    year = data.get("year") or timezone.localdate().year
-    report = selectors.objectives_report(user=request.user, year=year, unit=data.get("unit"))
-    return render(request, "objectives/objective_list.html", {"form": form, "year": year, "report": report})
+    form, year, unit = _filters(request)
+    report = selectors.objectives_report(user=request.user, year=year, unit=unit)
+    return render(
+        request, "objectives/objective_list.html",
+        {"form": form, "year": year, "report": report, "query": request.GET.urlencode()},
+    )
+
+
+@permission_required("objectives.view_objective", raise_exception=True)
+@reads_from_replica
+def objective_export(request, fmt):
+    """The listed objectives with their monthly values, as CSV or XLSX."""
+    if fmt not in EXPORT_TYPES:
+        raise Http404(_("Unknown format."))
+    _form, year, unit = _filters(request)
+    objectives = selectors.objective_list(user=request.user, year=year, unit=unit)
+    out = io.BytesIO()
+    if fmt == "xlsx":
+        export_xlsx(ObjectiveResource(), out, objectives)
+    else:
+        text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
+        export_csv(ObjectiveResource(), text, objectives)
+        text.detach()
+    response = HttpResponse(out.getvalue(), content_type=EXPORT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="quality-objectives-{year}.{fmt}"'
+    return response
 
 
 @permission_required("objectives.view_objective", raise_exception=True)

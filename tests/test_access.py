@@ -195,7 +195,9 @@ class World:
 
 #: URL arguments that name no object: the format of an export (its content is checked below).
 #: The case export queues a job over the requester's own cases (checked below too).
-NOT_OBJECTS = {"cases:dashboard_export": {"fmt": "csv"}, "cases:case_export": {"fmt": "csv"}}
+NOT_OBJECTS = {
+    "cases:dashboard_export": {"fmt": "csv"}, "cases:case_export": {"fmt": "csv"}, "objectives:objective_export": {"fmt": "csv"},
+}
 
 
 @pytest.fixture
@@ -373,6 +375,8 @@ def test_lists_exports_and_dashboard_of_a_unit_a_user_show_a_and_not_b(client, w
     assert f"{a.marker}RECORD" in _content(client, "records:kept_record_list").content.decode()
     objectives = _content(client, "objectives:objective_list", year=TODAY.year - 1).content.decode()
     assert f"{a.marker}OBJECTIVE" in objectives and b.marker not in objectives
+    exported = client.get(reverse("objectives:objective_export", args=["csv"]), {"year": TODAY.year - 1}).content.decode()
+    assert f"{a.marker}OBJECTIVE" in exported and b.marker not in exported
 
     dashboard = _content(client, "cases:dashboard")
     assert dashboard.context["total"].received == 1

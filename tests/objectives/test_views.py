@@ -159,3 +159,38 @@ def test_the_navigation_leads_to_the_objectives(client, viewer):
     client.force_login(viewer)
     navigation = client.get(reverse("home")).context["navigation"]
     assert reverse("objectives:objective_list") in [item["url"] for item in navigation]
+
+
+def test_the_years_objectives_export_with_their_monthly_values(client, objectives, staff, secretary):
+    import csv
+    import io
+
+    import openpyxl
+
+    ours = objectives["ours"]
+    services.objective_value_record(objective=ours, by=staff, month=1, value=D("2"))
+    client.force_login(staff)
+    response = client.get(reverse("objectives:objective_export", args=["csv"]))
+    assert response["Content-Type"].startswith("text/csv")
+    rows = {row["reference"]: row for row in csv.DictReader(io.StringIO(response.content.decode()))}
+    assert set(rows) == {objectives["organisation"].reference, ours.reference}  # not another unit's
+    row = rows[ours.reference]
+    assert (row["unit"], row["owner"], row["target"], row["value_to_date"], row["month_01"], row["month_02"]) == (
+        ours.unit.code, staff.username, "4.00", "2.00", "2.00", ""
+    )
+    assert row["status"] == "at_risk"  # 2 of 4 before the year is over
+
+    client.force_login(secretary)
+    response = client.get(reverse("objectives:objective_export", args=["xlsx"]))
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    header = [cell.value for cell in sheet[1]]
+    assert header[:4] == ["reference", "year", "unit", "name"] and "month_12" in header
+    assert sheet.max_row == 4  # the header and the three objectives of the year
+    assert client.get(reverse("objectives:objective_export", args=["pdf"])).status_code == 404
+
+
+def test_formula_looking_names_are_neutralised_in_the_export(client, secretary):
+    ObjectiveFactory(name="=HYPERLINK(\"http://x\")")
+    client.force_login(secretary)
+    text = client.get(reverse("objectives:objective_export", args=["csv"])).content.decode()
+    assert "'=HYPERLINK" in text

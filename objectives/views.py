@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from iso.forms import add_errors
 from iso.routers import reads_from_replica
 from records.resources import export_csv, export_xlsx
 
@@ -37,14 +38,6 @@ def _objective_or_404(request, reference: str) -> Objective:
 def _report(request, error: ValidationError) -> None:
     for message in error.messages:
         messages.error(request, message)
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _filters(request) -> tuple[ObjectiveFilterForm, int, object]:
@@ -116,7 +109,7 @@ def objective_create(request):
         try:
             objective = services.objective_create(by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Objective %(objective)s set.") % {"objective": objective.reference})
             return redirect(objective)
@@ -131,7 +124,7 @@ def objective_edit(request, reference):
         try:
             objective = services.objective_update(objective=objective, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Objective %(objective)s saved.") % {"objective": objective.reference})
             return redirect(objective)

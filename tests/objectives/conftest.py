@@ -3,7 +3,6 @@ due in March and April 2026, and the 2026 audit programme; each through the serv
 ``at``. The figures each should give are worked out in the tests."""
 
 import datetime
-from decimal import Decimal
 
 import pytest
 
@@ -13,10 +12,13 @@ from cases import services as case_services
 from iso.models import Clause, Role, Signature
 from iso.workflows import transition_apply
 
+from ..audits.conftest import justice, lead  # noqa: F401 (fixtures)
 from ..cases.conftest import at, birth, build_birth_registration, clerk  # noqa: F401 (fixtures)
 from ..factories import OrgUnitFactory, ProcedureFactory, ProcedureRevisionFactory, UserFactory, make_effective, signed
 
 YEAR = 2026
+#: 1 January to 15 June 2026, the end excluded.
+HALF_YEAR = (datetime.date(YEAR, 1, 1), datetime.date(YEAR, 6, 16))
 
 
 @pytest.fixture
@@ -157,20 +159,10 @@ def nonconformities(unit, commune, secretary, handler, settings):
     }
 
 
-@pytest.fixture
-def auditee():
-    return OrgUnitFactory(code="TP", name="Phòng Tư pháp")
-
-
-@pytest.fixture
-def lead(unit):
-    return UserFactory(username="lead", full_name="Đỗ Văn Trưởng Đoàn", roles=[Role.INTERNAL_AUDITOR], unit=unit)
-
-
-def _audit(programme, secretary, lead, auditee, number):
+def _audit(programme, secretary, lead, justice, number):
     return audit_services.audit_plan(
         programme=programme, by=secretary, reference=f"ĐG-{YEAR}-{number:02d}", title=f"Đánh giá {number}",
-        units=[auditee], planned_start=datetime.date(YEAR, number + 2, 10), planned_end=datetime.date(YEAR, number + 2, 11),
+        units=[justice], planned_start=datetime.date(YEAR, number + 2, 10), planned_end=datetime.date(YEAR, number + 2, 11),
         lead_auditor=lead,
     )
 
@@ -185,7 +177,7 @@ def _reported(audit, lead, day):
 
 
 @pytest.fixture
-def programme(secretary, lead, auditee):
+def programme(secretary, lead, justice):
     """The 2026 programme: five audits.
 
     ==  ========================  ==================
@@ -197,7 +189,7 @@ def programme(secretary, lead, auditee):
     ==  ========================  ==================
     """
     programme = audit_services.programme_create(year=YEAR, title=f"Chương trình {YEAR}", by=secretary)
-    audits = [_audit(programme, secretary, lead, auditee, number) for number in range(1, 6)]
+    audits = [_audit(programme, secretary, lead, justice, number) for number in range(1, 6)]
     first = _reported(audits[0], lead, "2026-03-15")
     transition_apply(first, "close", by=lead)
     _reported(audits[1], lead, "2026-05-20")
@@ -206,6 +198,3 @@ def programme(secretary, lead, auditee):
     transition_apply(audits[4], "cancel", by=secretary, comment="Đơn vị sáp nhập")
     return programme
 
-
-HALF_YEAR = (datetime.date(YEAR, 1, 1), datetime.date(YEAR, 6, 16))
-D = Decimal

@@ -117,12 +117,12 @@ def test_the_programme_completion_at_each_months_end_in_one_query(programme, dja
     assert values == [D("0.00"), D("0.00"), D("25.00"), D("25.00"), D("50.00"), D("50.00")]
 
 
-def test_a_year_without_programme_or_with_every_audit_cancelled_has_no_data(secretary, lead, auditee):
+def test_a_year_without_programme_or_with_every_audit_cancelled_has_no_data(secretary, lead, justice):
     completion = INDICATORS["audit_programme_completion"]
     assert completion.compute(*HALF_YEAR) is None
     programme = audit_services.programme_create(year=YEAR, title="Chương trình", by=secretary)
     audit = audit_services.audit_plan(
-        programme=programme, by=secretary, reference="ĐG-X", title="X", units=[auditee],
+        programme=programme, by=secretary, reference="ĐG-X", title="X", units=[justice],
         planned_start=datetime.date(YEAR, 3, 1), planned_end=datetime.date(YEAR, 3, 1), lead_auditor=lead,
     )
     assert completion.compute(*HALF_YEAR) == D("0.00")

@@ -1,10 +1,15 @@
 """The objectives pages: the year's list by unit, an objective's months, entering values and raising
 the nonconformity of a missed objective, each for the people allowed."""
 
+import csv
 import datetime
+import io
 from decimal import Decimal
 
+import openpyxl
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,8 +17,7 @@ from audits.models import Nonconformity
 from objectives import services
 from objectives.models import MonthlyValue, Objective
 
-from ..factories import ObjectiveFactory, OrgUnitFactory, UserFactory
-from .conftest import YEAR
+from ..factories import ObjectiveFactory, OrgUnitFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -56,9 +60,6 @@ def test_the_list_keeps_its_query_count_whatever_the_months_and_data(client, obj
     client.force_login(secretary)
     url = reverse("objectives:objective_list")
     client.get(url)  # warm the caches of content types and permissions
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     with CaptureQueriesContext(connection) as first:
         assert client.get(url).status_code == 200
     for month in range(1, TODAY.month + 1):
@@ -162,11 +163,6 @@ def test_the_navigation_leads_to_the_objectives(client, viewer):
 
 
 def test_the_years_objectives_export_with_their_monthly_values(client, objectives, staff, secretary):
-    import csv
-    import io
-
-    import openpyxl
-
     ours = objectives["ours"]
     services.objective_value_record(objective=ours, by=staff, month=1, value=D("2"))
     client.force_login(staff)

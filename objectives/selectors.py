@@ -40,7 +40,7 @@ def objective_get(*, user: User, reference: str) -> Objective:
 
 
 def objective_years(*, user: User) -> list[int]:
-    """The years that have objects ``user`` may see, and the current year, newest first."""
+    """The years that have objectives ``user`` may see, and the current year, newest first."""
     years = set(access.objectives(user).values_list("year", flat=True).distinct())
     return sorted(years | {timezone.localdate().year}, reverse=True)
 

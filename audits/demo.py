@@ -166,7 +166,8 @@ OBJECTIVES = (
 # last why being the root cause, "extent"), then "actions", each as far as its own "state". An
 # action's owner is the nonconformity's unless it names one; "finished" is how many days ago it was
 # done (an action to be verified is moved past the verification delay); "due" is always days from
-# today. An action found not effective is reissued ("reissue") and taken further in its turn.
+# today, and so is "closed", the day a closed nonconformity was closed (on time or not, after its
+# actions' verification delay), which the objectives' indicator of closing on time reads. An action found not effective is reissued ("reissue") and taken further in its turn.
 
 #: The programmes: "year" counts from this year; last year's audits are on fixed days of that year
 #: ("on": month, day), this year's are counted from today ("in_days").
@@ -199,7 +200,7 @@ PROGRAMMES = [
                         "evidence": "Sổ chứng thực quyển số 02, trang 1 đến 35; Danh mục tài liệu nội bộ cập nhật "
                                     "ngày 15/01.",
                         "representative": "Phạm Văn Đức, Trưởng phòng Tư pháp",
-                        "owner": "cb.tuphap", "due": -240, "state": NC.CLOSED,
+                        "owner": "cb.tuphap", "due": -200, "closed": -210, "state": NC.CLOSED,
                         "correction": "Thay ngay sổ theo mẫu hiện hành; chuyển các số đã ghi sang sổ mới, có xác "
                                       "nhận của Trưởng phòng.",
                         "whys": [
@@ -231,7 +232,7 @@ PROGRAMMES = [
                         "evidence": "Phần mềm một cửa điện tử: 04 hồ sơ chứng thực và đăng ký hộ kinh doanh trả "
                                     "quá hạn 1 đến 3 ngày; hồ sơ giấy không có phiếu xin lỗi.",
                         "representative": "Hoàng Thị Lan, công chức Bộ phận Một cửa",
-                        "owner": "canbo", "due": -200, "state": NC.CLOSED,
+                        "owner": "canbo", "due": -200, "closed": -85, "state": NC.CLOSED,
                         "correction": "Gửi Phiếu xin lỗi cho 04 người có hồ sơ quá hạn; nhắc công chức Bộ phận Một "
                                       "cửa quy định về phiếu xin lỗi.",
                         "whys": [
@@ -302,7 +303,7 @@ PROGRAMMES = [
                         "evidence": "Kế hoạch thực hiện mục tiêu chất lượng năm của phòng; không có báo cáo đánh "
                                     "giá 6 tháng.",
                         "representative": "Đặng Văn Long, chuyên viên Phòng Tài chính - Kế hoạch",
-                        "owner": "cb.dkkd", "due": -150, "state": NC.CLOSED,
+                        "owner": "cb.dkkd", "due": -120, "closed": -125, "state": NC.CLOSED,
                         "correction": "Lập ngay báo cáo đánh giá mức độ đạt mục tiêu 6 tháng, trình lãnh đạo phòng.",
                         "whys": [
                             "Không ai lập báo cáo 6 tháng.",
@@ -386,7 +387,7 @@ PROGRAMMES = [
                                      "vào phần mềm một cửa điện tử.",
                         "evidence": "Sổ đăng ký khai sinh tháng 9, số 112 đến 116; không có trên phần mềm.",
                         "representative": "Lý Thị Mai, công chức Tư pháp - Hộ tịch xã An Phú",
-                        "owner": "hotich.anphu", "due": -230, "state": NC.CLOSED,
+                        "owner": "hotich.anphu", "due": -200, "closed": -205, "state": NC.CLOSED,
                         "correction": "Cập nhật ngay 05 hồ sơ vào phần mềm.",
                         "whys": [
                             "Đường truyền của xã bị gián đoạn trong tuần đó.",
@@ -499,7 +500,7 @@ PROGRAMMES = [
                                      "không có dấu hiệu nhận biết tài liệu lỗi thời.",
                         "evidence": "Thư mục “ISO/Quy trình” trên máy chủ của Văn phòng.",
                         "representative": "Lê Thị Minh Tâm, Chánh Văn phòng",
-                        "owner": "lanhdao2", "due": -120, "state": NC.CLOSED,
+                        "owner": "lanhdao2", "due": -120, "closed": -105, "state": NC.CLOSED,
                         "correction": "Chuyển bản hết hiệu lực sang thư mục “Tài liệu hết hiệu lực” chỉ Thư ký ISO "
                                       "được mở.",
                         "whys": [
@@ -744,6 +745,10 @@ class _Demo:
     def day(self, offset: int) -> datetime.date:
         return self.today + datetime.timedelta(days=offset)
 
+    def moment(self, day: datetime.date) -> datetime.datetime:
+        """16:00 on ``day``, in the organisation's time zone: when the demo's past events happened."""
+        return datetime.datetime.combine(day, datetime.time(16), tzinfo=timezone.get_current_timezone())
+
     def user(self, pk: int) -> User:
         """The demo person with this id, whose roles and permissions are already read."""
         return self.by_pk.get(pk) or User.objects.get(pk=pk)
@@ -876,6 +881,9 @@ def _conduct(audit: Audit, spec: dict, demo: _Demo) -> None:
     if spec["state"] == IN_PROGRESS:
         return
     audit = services.audit_report(audit=audit, by=lead, summary=spec["summary"], signature=demo_signature())
+    if audit.planned_end < demo.today:
+        # Data setup, not a state change: the report was issued at the end of the audit, in the demo's past.
+        Audit.objects.filter(pk=audit.pk).update(reported_at=demo.moment(audit.planned_end))
     if spec["state"] == CLOSED:
         transition_apply(audit, "close", by=lead)
 
@@ -959,6 +967,9 @@ def _take_through(
                 _verify(reissue, reissue_spec, demo, verified_by)
     if target == NC.CLOSED:
         services.nonconformity_transition(nonconformity=nonconformity, name="close", by=verified_by)
+        if "closed" in spec:
+            # Data setup, not a state change: the closure is dated in the demo's past.
+            Nonconformity.objects.filter(pk=nonconformity.pk).update(closed_at=demo.moment(demo.day(spec["closed"])))
 
 
 def _carry_out(action: CorrectiveAction, spec: dict, demo: _Demo) -> None:

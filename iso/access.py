@@ -46,6 +46,10 @@ feedback (ratings,    the people who see its case; the        staff who handle f
 complaint), and the   satisfaction index: as the on-time      forms and mark complaints on cases they
 satisfaction index    dashboard (own units, audited units)    see; raising a nonconformity needs that
                                                               permission as well
+quality objective     ISO secretary, approver; the whole      ISO secretary (setting, raising the NC of
+                      organisation's objectives for everyone; a missed one also the approver); monthly
+                      own units' objectives; those the user   values: the objective's owner or the ISO
+                      owns; auditors: the audited units'      secretary
 admin site            ISO secretary (with staff status) and   —
                       superusers only
 ====================  ======================================  ==========================================
@@ -64,6 +68,7 @@ from django.db.models import Q, QuerySet
 
 from audits.models import Audit, AuditProgramme, CorrectiveAction, Nonconformity
 from cases.models import Case
+from objectives.models import Objective
 from processes.models import Procedure, ProcedureRevision
 from records.models import DisposalMinute, KeptRecord, RecordType
 from satisfaction.models import Feedback
@@ -283,3 +288,17 @@ def feedbacks(user: User) -> QuerySet[Feedback]:
     if reach(user).everything:
         return Feedback.objects.all()
     return Feedback.objects.filter(case__in=cases(user).values("pk"))
+# Quality objectives
+
+
+def objectives(user: User) -> QuerySet[Objective]:
+    """The whole organisation's objectives for everyone; a unit's for its own units' members (and
+    the auditors of that unit); the ones the user owns."""
+    r = reach(user)
+    if r.everything:
+        return Objective.objects.all()
+    if r.user_id is None:
+        return Objective.objects.none()
+    return Objective.objects.filter(
+        Q(unit__isnull=True) | Q(unit__in=r.units | r.audited_units) | Q(owner_id=r.user_id)
+    )

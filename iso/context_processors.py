@@ -20,6 +20,7 @@ def navigation(request):
         (_("Nonconformities"), reverse("audits:nonconformity_list"), "audits.view_nonconformity"),
         (_("Records register"), reverse("records:record_type_list"), "records.view_recordtype"),
         (_("Satisfaction"), reverse("satisfaction:index"), "satisfaction.view_feedback"),
+        (_("Quality objectives"), reverse("objectives:objective_list"), "objectives.view_objective"),
         (_("Administration"), reverse("admin:index"), "admin"),
     ]
     allowed = [

@@ -33,6 +33,7 @@ DEMO_LOADERS: list[str] = [
     "audits.demo.load_audits",
     "records.demo.load_records",
     "satisfaction.demo.load_feedback",
+    "objectives.demo.load_objectives",
 ]
 
 #: Vietnam's public holidays on working days and the make-up working days, for the current and the

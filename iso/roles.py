@@ -25,11 +25,14 @@ _READ = [
     "records.view_disposalminute",
     "satisfaction.view_feedback",
     "satisfaction.view_criterion",
+    "objectives.view_objective",
 ]
 
 _HANDLE_CASES = ["cases.add_case", "cases.handle_case"]
 #: Typing in the applicants' paper satisfaction forms and marking complaints.
 _HANDLE_FEEDBACK = ["satisfaction.handle_feedback"]
+#: Entering the monthly values of the objectives one owns (the service checks the ownership).
+_RECORD_OBJECTIVES = ["objectives.record_objective_value"]
 #: Raising nonconformities, analysing those of one's unit, carrying out one's corrective actions.
 _HANDLE_NONCONFORMITIES = ["audits.add_nonconformity", "audits.handle_nonconformity", "audits.add_actionevidence"]
 _AUDIT = [
@@ -82,6 +85,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "satisfaction.add_criterion",
         "satisfaction.change_criterion",
         "iso.request_evidence_pack",
+        "objectives.add_objective",
+        "objectives.change_objective",
+        "objectives.raise_objective_nonconformity",
+        *_RECORD_OBJECTIVES,
     ],
     Role.APPROVER: _READ
     + [
@@ -96,6 +103,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "records.approve_disposal",
         "iso.request_evidence_pack",
         *_HANDLE_NONCONFORMITIES,
+        "objectives.raise_objective_nonconformity",
+        *_RECORD_OBJECTIVES,
     ],
     Role.PROCESS_OWNER: _READ
     + [
@@ -105,8 +114,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_HANDLE_CASES,
         *_HANDLE_FEEDBACK,
         *_HANDLE_NONCONFORMITIES,
+        *_RECORD_OBJECTIVES,
     ],
-    Role.STAFF: _READ + _HANDLE_CASES + _HANDLE_FEEDBACK + _HANDLE_NONCONFORMITIES,
+    Role.STAFF: _READ + _HANDLE_CASES + _HANDLE_FEEDBACK + _HANDLE_NONCONFORMITIES + _RECORD_OBJECTIVES,
     Role.INTERNAL_AUDITOR: _READ + _AUDIT + ["iso.view_transitionlog", "processes.view_acknowledgement", "audits.view_checklisttemplate"],
     Role.VIEWER: _READ,
 }

@@ -32,6 +32,11 @@ TRACKED_FIELDS: dict[str, tuple[str, ...]] = {
         "rejection_reason",
     ),
     "audits.correctiveaction": ("description", "owner", "due_date", "completion_note", "verification_note"),
+    "objectives.objective": (
+        "name", "target", "direction", "owner", "due_date", "unit", "indicator", "procedure", "unit_of_measure",
+        "aggregation",
+    ),
+    "objectives.monthlyvalue": ("value", "note"),
 }
 
 

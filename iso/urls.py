@@ -20,5 +20,6 @@ urlpatterns = [
     path("audits/", include("audits.urls")),
     path("records/", include("records.urls")),
     path("satisfaction/", include("satisfaction.urls")),
+    path("objectives/", include("objectives.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -254,3 +254,19 @@ class FeedbackFactory(factory.django.DjangoModelFactory):
 
         criteria = Criterion.objects.in_bulk(list(extracted), field_name="code")
         Rating.objects.bulk_create(Rating(feedback=self, criterion=criteria[code], score=s) for code, s in extracted.items())
+class ObjectiveFactory(factory.django.DjangoModelFactory):
+    """A quality objective of the whole organisation for this year, measured by values entered
+    monthly unless given an ``indicator``; due on 31 December."""
+
+    class Meta:
+        model = "objectives.Objective"
+
+    year = factory.LazyFunction(lambda: timezone.localdate().year)
+    number = factory.Sequence(lambda n: n + 1)
+    reference = factory.LazyAttribute(lambda o: f"MT-{o.year}-{o.number:02d}")
+    name = factory.Sequence(lambda n: f"Mục tiêu chất lượng {n + 1}")
+    target = Decimal("90")
+    unit_of_measure = "%"
+    owner = factory.SubFactory(UserFactory, roles=[Role.PROCESS_OWNER])
+    due_date = factory.LazyAttribute(lambda o: datetime.date(o.year, 12, 31))
+    created_by = factory.SelfAttribute("owner")

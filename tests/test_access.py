@@ -37,13 +37,21 @@ from satisfaction import services as satisfaction_services
 from satisfaction.models import Criterion
 
 from .cases.conftest import build_birth_registration
-from .factories import OrgUnitFactory, ProcedureFactory, ProcedureRevisionFactory, UserFactory, make_effective, signed
+from .factories import (
+    ObjectiveFactory,
+    OrgUnitFactory,
+    ProcedureFactory,
+    ProcedureRevisionFactory,
+    UserFactory,
+    make_effective,
+    signed,
+)
 
 pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
 #: The apps whose data a refused request must leave untouched.
-DATA_APPS = ("iso", "processes", "cases", "audits", "records", "satisfaction", "auth")
+DATA_APPS = ("iso", "processes", "cases", "audits", "records", "satisfaction", "objectives", "auth")
 
 
 def clause(number: str) -> Clause:
@@ -138,6 +146,10 @@ class World:
             kind=Job.Kind.CASE_EXPORT, requested_by=self.staff, parameters={"format": "csv"},
             progress_message=f"{self.marker}JOB",
         )
+        # Missed last year, so that raising its nonconformity is a live button.
+        self.objective = ObjectiveFactory(
+            year=TODAY.year - 1, unit=unit, owner=self.staff, name=f"{self.marker}OBJECTIVE", target=4, unit_of_measure="lớp"
+        )
 
     def fills(self) -> dict[str, list[tuple[dict, bool]]]:
         """For each URL name, the arguments to request it with, and whether that object is one the
@@ -183,6 +195,9 @@ class World:
             "processes:form_template_file": [({**private, "form_code": self.form.code}, False)],
             "audits:evidence_file": [({**nc, "pk": self.evidence.pk}, False)],
             "records:minute_print": [({"number": self.minute.number}, False)],
+            **{f"objectives:{name}": [({"reference": self.objective.reference}, False)] for name in (
+                "objective_detail", "objective_edit", "objective_value_record", "objective_raise_nonconformity"
+            )},
         }
 
     def admin_objects(self) -> dict:
@@ -190,14 +205,16 @@ class World:
         objects = [
             self.unit, self.staff, self.procedure, self.effective, self.case, self.audit, self.nonconformity,
             self.action, self.record_type, self.kept, self.minute, self.case.apology, self.feedback,
-            self.case.supplement_requests.first(),
+            self.case.supplement_requests.first(), self.objective,
         ]
         return {type(obj): obj.pk for obj in objects if obj is not None}
 
 
 #: URL arguments that name no object: the format of an export (its content is checked below).
 #: The case export queues a job over the requester's own cases (checked below too).
-NOT_OBJECTS = {"cases:dashboard_export": {"fmt": "csv"}, "cases:case_export": {"fmt": "csv"}}
+NOT_OBJECTS = {
+    "cases:dashboard_export": {"fmt": "csv"}, "cases:case_export": {"fmt": "csv"}, "objectives:objective_export": {"fmt": "csv"},
+}
 
 
 @pytest.fixture
@@ -367,12 +384,16 @@ def _content(client, name, **params):
 def test_lists_exports_and_dashboard_of_a_unit_a_user_show_a_and_not_b(client, worlds):
     a, b = worlds
     client.force_login(a.staff)
-    for name in ("cases:case_list", "audits:nonconformity_list", "records:kept_record_list", "home"):
+    for name in ("cases:case_list", "audits:nonconformity_list", "records:kept_record_list", "objectives:objective_list", "home"):
         text = _content(client, name).content.decode()
         assert b.marker not in text, name
     assert f"{a.marker}CASE" in _content(client, "cases:case_list").content.decode()
     assert f"{a.marker}FINDING" in _content(client, "audits:nonconformity_list").content.decode()
     assert f"{a.marker}RECORD" in _content(client, "records:kept_record_list").content.decode()
+    objectives = _content(client, "objectives:objective_list", year=TODAY.year - 1).content.decode()
+    assert f"{a.marker}OBJECTIVE" in objectives and b.marker not in objectives
+    exported = client.get(reverse("objectives:objective_export", args=["csv"]), {"year": TODAY.year - 1}).content.decode()
+    assert f"{a.marker}OBJECTIVE" in exported and b.marker not in exported
 
     dashboard = _content(client, "cases:dashboard")
     assert dashboard.context["total"].received == 2  # the late case and the completed one

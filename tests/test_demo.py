@@ -185,3 +185,26 @@ def test_every_approval_of_the_demo_carries_a_valid_electronic_signature():
     for action in CorrectiveAction.objects.exclude(verified_by=None):
         assert [c.valid for c in signatures_checked(action)] == [True]
     assert not User.objects.filter(failed_signatures__gt=0).exists()
+
+
+def test_the_objectives_read_live_values_and_last_years_missed_one_raised_its_nonconformity():
+    from objectives.models import Objective
+    from objectives.selectors import objectives_report
+
+    load_demo()
+    year = timezone.localdate().year
+    secretary = User.objects.get(username=MAIN_LOGINS[Role.ISO_SECRETARY])
+
+    this_year = objectives_report(user=secretary, year=year)
+    indicators = {row.objective.indicator for row in this_year.rows}
+    assert {"case_on_time_rate", "nonconformities_closed_on_time", "audit_programme_completion", ""} <= indicators
+    for row in this_year.rows:
+        if row.objective.indicator in ("case_on_time_rate", "audit_programme_completion"):
+            assert row.value is not None, row.objective.reference
+    assert any(row.objective.unit_id for row in this_year.rows if row.objective.indicator == "case_on_time_rate")
+    assert Objective.objects.filter(year=year, indicator="", values__isnull=False).exists()
+
+    last_year = objectives_report(user=secretary, year=year - 1)
+    [missed] = [row for row in last_year.rows if row.status == Objective.Status.MISSED]
+    assert missed.objective.nonconformity.source == Nonconformity.Source.PROCESS_MONITORING
+    assert Objective.objects.exclude(nonconformity=None).count() == 1

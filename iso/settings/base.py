@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "audits",
     "records",
     "satisfaction",
+    "objectives",
 ]
 
 MIDDLEWARE = [

@@ -42,6 +42,11 @@ kept record and file  ISO secretary, approver; records of     ISO secretary (arc
                       auditors: an audited unit); records the
                       user stored
 disposal minute       ISO secretary, approver                 approver (approving a disposal)
+QMS scope, quality    published revisions: everyone signed    ISO secretary (writing, publishing),
+policy                in; revisions in the making: ISO        approver (reviewing, approving);
+                      secretary, approver                     acknowledging the policy: everyone
+policy acknowledge-   ISO secretary, approver; each person    —
+ments                 their own
 admin site            ISO secretary (with staff status) and   —
                       superusers only
 ====================  ======================================  ==========================================
@@ -61,6 +66,7 @@ from django.db.models import Q, QuerySet
 from audits.models import Audit, AuditProgramme, CorrectiveAction, Nonconformity
 from cases.models import Case
 from processes.models import Procedure, ProcedureRevision
+from qms.models import PolicyAcknowledgement, QmsRevision
 from records.models import DisposalMinute, KeptRecord, RecordType
 
 from .models import OrgUnit, Role, User
@@ -268,3 +274,31 @@ def disposal_minutes(user: User) -> QuerySet[DisposalMinute]:
     if reach(user).everything:
         return DisposalMinute.objects.all()
     return DisposalMinute.objects.none()
+
+
+# The management system's own documents: its scope and context, its quality policy
+
+
+def qms_revisions(user: User, model: type[QmsRevision]) -> QuerySet[QmsRevision]:
+    """Published revisions of the scope or the policy for everyone signed in; the revisions in the
+    making for the ISO secretary and the approvers only."""
+    r = reach(user)
+    if r.everything:
+        return model.objects.all()
+    if r.user_id is None:
+        return model.objects.none()
+    return model.objects.filter(state__in=PUBLISHED_STATES)
+
+
+def qms_revisions_changeable(user: User, model: type[QmsRevision]) -> QuerySet[QmsRevision]:
+    """Revisions of the scope or the policy ``user`` may edit or move on: the secretary's and the
+    approvers' (the transitions check the role as well)."""
+    return model.objects.all() if reach(user).everything else model.objects.none()
+
+
+def policy_acknowledgements(user: User) -> QuerySet[PolicyAcknowledgement]:
+    """Who has read the policy: the secretary and approvers see everyone, others their own."""
+    r = reach(user)
+    if r.everything:
+        return PolicyAcknowledgement.objects.all()
+    return PolicyAcknowledgement.objects.filter(user_id=r.user_id)

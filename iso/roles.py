@@ -23,11 +23,22 @@ _READ = [
     "records.view_recordtype",
     "records.view_keptrecord",
     "records.view_disposalminute",
+    "qms.view_qmsdocument",
+    "qms.view_scoperevision",
+    "qms.view_policyrevision",
 ]
 
 _HANDLE_CASES = ["cases.add_case", "cases.handle_case"]
 #: Raising nonconformities, analysing those of one's unit, carrying out one's corrective actions.
 _HANDLE_NONCONFORMITIES = ["audits.add_nonconformity", "audits.handle_nonconformity", "audits.add_actionevidence"]
+#: The ISO secretary writes the scope and the policy and takes them through their lifecycle.
+_KEEP_QMS_DOCUMENTS = [
+    "qms.add_qmsdocument",
+    "qms.change_qmsdocument",
+    *(f"qms.{action}_{model}" for model in ("scoperevision", "policyrevision")
+      for action in ("add", "change", "submit", "review", "publish", "withdraw")),
+    "qms.view_policyacknowledgement",
+]
 _AUDIT = [
     "audits.conduct_audit",
     "audits.add_checklistitem",
@@ -75,6 +86,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "records.add_keptrecord",
         "records.change_keptrecord",
         "iso.request_evidence_pack",
+        *_KEEP_QMS_DOCUMENTS,
     ],
     Role.APPROVER: _READ
     + [
@@ -89,6 +101,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "records.approve_disposal",
         "iso.request_evidence_pack",
         *_HANDLE_NONCONFORMITIES,
+        "qms.review_scoperevision",
+        "qms.approve_scoperevision",
+        "qms.review_policyrevision",
+        "qms.approve_policyrevision",
+        "qms.view_policyacknowledgement",
     ],
     Role.PROCESS_OWNER: _READ
     + [

@@ -32,6 +32,9 @@ TRACKED_FIELDS: dict[str, tuple[str, ...]] = {
         "rejection_reason",
     ),
     "audits.correctiveaction": ("description", "owner", "due_date", "completion_note", "verification_note"),
+    "qms.qmsdocument": ("last_announced_on", "announcement_reference"),
+    "qms.scoperevision": ("statement", "change_summary"),
+    "qms.policyrevision": ("text", "change_summary"),
 }
 
 

@@ -19,5 +19,6 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("audits/", include("audits.urls")),
     path("records/", include("records.urls")),
+    path("qms/", include("qms.urls")),
     path("admin/", admin.site.urls),
 ]

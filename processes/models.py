@@ -89,9 +89,6 @@ class ProcedureRevision(ControlledRevision):
         )
         permissions = revision_permissions("procedurerevision")
 
-    def __str__(self):
-        return gettext("%(code)s revision %(number)s") % {"code": self.procedure.code, "number": self.number}
-
     def get_absolute_url(self):
         return reverse("processes:revision_detail", args=[self.procedure.code, self.number])
 

@@ -123,6 +123,9 @@ class ControlledRevision(WorkflowModel):
     class Meta:
         abstract = True
 
+    def __str__(self):
+        return gettext("%(code)s revision %(number)s") % {"code": self.document.code, "number": self.number}
+
     @property
     def document_id(self):
         return getattr(self, f"{self.document_field}_id")

@@ -200,7 +200,8 @@ class ExcludedClause(RevisionRow):
                 "Clause %(number)s cannot be declared not applicable: ISO 9001:2015 clause 4.3 allows it only for "
                 "requirements that do not affect the conformity of services (%(allowed)s)."
             ) % {"number": self.clause.number, "allowed": ", ".join(EXCLUDABLE_CLAUSES)}
-        if not (self.justification or "").strip():
+        # An empty one is refused by the field itself; only spaces are not a justification either.
+        if self.justification and not self.justification.strip():
             errors["justification"] = gettext("Say why this requirement does not apply.")
         if errors:
             raise ValidationError(errors)

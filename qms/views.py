@@ -4,7 +4,7 @@ selector, and renders."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -36,7 +36,7 @@ def _revision_or_404(request, kind: str, number: int, *, to_change: bool = False
     someone who is not the secretary or an approver), 403 when they may read but not change it."""
     try:
         return selectors.revision_get(user=request.user, kind=kind, number=number, to_change=to_change)
-    except QmsRevision.DoesNotExist:
+    except ObjectDoesNotExist:
         raise Http404(_("No such revision.")) from None
 
 
@@ -160,8 +160,8 @@ def _policy_forms(revision):
 
 
 def revision_edit(request, kind, number):
-    _require(request, f"qms.change_{kind}revision")
     revision = _revision_or_404(request, kind, number, to_change=True)
+    _require(request, f"qms.change_{kind}revision")
     forms = _scope_forms(revision) if kind == SCOPE else _policy_forms(revision)
     return revision_views.revision_edit(
         request, revision, forms=forms, template=f"qms/{kind}_edit.html", context={"document": revision.document}

@@ -52,6 +52,14 @@ def _require(request, perm: str) -> None:
         raise PermissionDenied(_("You do not have the right to do this."))
 
 
+def _announcement(request) -> "selectors.Announcement | None":
+    """The announcement state of the scope, for those who act on it: the secretary and the approvers."""
+    user = request.user
+    if user.has_perm("qms.change_qmsdocument") or user.has_perm("qms.approve_scoperevision"):
+        return selectors.scope_announcement(user=user)
+    return None
+
+
 def _revision_urls(kind: str, number: int) -> dict:
     return {
         f"{name}_url": reverse(f"qms:{kind}_revision_{name}", args=[number]) for name in ("print", "edit", "transition")
@@ -65,7 +73,7 @@ def index(request):
         "qms/index.html",
         {
             "summaries": selectors.document_summaries(user=request.user),
-            "announcement": selectors.scope_announcement(user=request.user),
+            "announcement": _announcement(request),
         },
     )
 
@@ -84,7 +92,7 @@ def document_detail(request, kind):
         "can_start": request.user.has_perm(f"qms.add_{kind}revision"),
     })
     if kind == SCOPE:
-        context["announcement"] = selectors.scope_announcement(user=request.user)
+        context["announcement"] = _announcement(request)
         if request.user.has_perm("qms.change_qmsdocument"):
             context["announcement_form"] = AnnouncementForm(instance=document)
     else:

@@ -200,6 +200,12 @@ def test_the_scope_page_warns_while_the_scope_in_force_was_not_announced(client,
     warning = "The scope changed since the last announcement"
     assert warning in client.get(_url("scope_detail"), **EN).content.decode()
     assert warning in client.get(reverse("home"), **EN).content.decode()
+    # Those who act on it see it; the staff read the scope without the call to action.
+    client.force_login(approver)
+    assert warning in client.get(_url("index"), **EN).content.decode()
+    client.force_login(staff)
+    assert warning not in client.get(_url("scope_detail"), **EN).content.decode()
+    client.force_login(secretary)
     response = client.post(
         _url("scope_announcement"),
         {"last_announced_on": TODAY.isoformat(), "announcement_reference": "Quyết định số 15/QĐ-UBND"},

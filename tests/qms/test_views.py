@@ -143,6 +143,24 @@ def test_the_secretary_registers_writes_and_publishes_the_scope_through_the_page
     assert "Luật Đất đai 2024" in page and "Người dân, doanh nghiệp" in page
 
 
+def test_the_secretary_writes_the_policy_and_its_commitments_in_the_editor(client, secretary):
+    revision = PolicyRevisionFactory(author=secretary, text="")
+    client.force_login(secretary)
+    url = _url("policy_revision_edit", revision.number)
+    assert client.get(url).status_code == 200
+    response = client.post(url, {
+        "content-text": "Lấy sự hài lòng của người dân làm thước đo.", "content-change_summary": "",
+        "content-edit_version": 0,
+        "commitments-TOTAL_FORMS": 2, "commitments-INITIAL_FORMS": 0,
+        "commitments-0-position": 1, "commitments-0-text": "Đúng hẹn",
+        "commitments-1-position": 2, "commitments-1-text": "Công khai, minh bạch",
+    })
+    assert response.status_code == 302 and response.url == url
+    revision.refresh_from_db()
+    assert revision.text == "Lấy sự hài lòng của người dân làm thước đo."
+    assert [c.text for c in revision.commitments.all()] == ["Đúng hẹn", "Công khai, minh bạch"]
+
+
 def test_a_not_applicable_clause_that_4_3_does_not_allow_is_refused_by_the_editor(client, scope_draft, secretary):
     client.force_login(secretary)
     data = {

@@ -50,6 +50,11 @@ quality objective     ISO secretary, approver; the whole      ISO secretary (set
                       organisation's objectives for everyone; a missed one also the approver); monthly
                       own units' objectives; those the user   values: the objective's owner or the ISO
                       owns; auditors: the audited units'      secretary
+QMS scope, quality    published revisions: everyone signed    ISO secretary (writing, publishing),
+policy                in; revisions in the making: ISO        approver (reviewing, approving);
+                      secretary, approver                     acknowledging the policy: everyone
+policy acknowledge-   ISO secretary, approver; each person    —
+ments                 their own
 admin site            ISO secretary (with staff status) and   —
                       superusers only
 ====================  ======================================  ==========================================
@@ -70,6 +75,7 @@ from audits.models import Audit, AuditProgramme, CorrectiveAction, Nonconformity
 from cases.models import Case
 from objectives.models import Objective
 from processes.models import Procedure, ProcedureRevision
+from qms.models import PolicyAcknowledgement, QmsRevision
 from records.models import DisposalMinute, KeptRecord, RecordType
 from satisfaction.models import Feedback
 
@@ -288,6 +294,8 @@ def feedbacks(user: User) -> QuerySet[Feedback]:
     if reach(user).everything:
         return Feedback.objects.all()
     return Feedback.objects.filter(case__in=cases(user).values("pk"))
+
+
 # Quality objectives
 
 
@@ -302,3 +310,31 @@ def objectives(user: User) -> QuerySet[Objective]:
     return Objective.objects.filter(
         Q(unit__isnull=True) | Q(unit__in=r.units | r.audited_units) | Q(owner_id=r.user_id)
     )
+
+
+# The management system's own documents: its scope and context, its quality policy
+
+
+def qms_revisions(user: User, model: type[QmsRevision]) -> QuerySet[QmsRevision]:
+    """Published revisions of the scope or the policy for everyone signed in; the revisions in the
+    making for the ISO secretary and the approvers only."""
+    r = reach(user)
+    if r.everything:
+        return model.objects.all()
+    if r.user_id is None:
+        return model.objects.none()
+    return model.objects.filter(state__in=PUBLISHED_STATES)
+
+
+def qms_revisions_changeable(user: User, model: type[QmsRevision]) -> QuerySet[QmsRevision]:
+    """Revisions of the scope or the policy ``user`` may edit or move on: the secretary's and the
+    approvers' (the transitions check the role as well)."""
+    return model.objects.all() if reach(user).everything else model.objects.none()
+
+
+def policy_acknowledgements(user: User) -> QuerySet[PolicyAcknowledgement]:
+    """Who has read the policy: the secretary and approvers see everyone, others their own."""
+    r = reach(user)
+    if r.everything:
+        return PolicyAcknowledgement.objects.all()
+    return PolicyAcknowledgement.objects.filter(user_id=r.user_id)

@@ -21,6 +21,7 @@ def navigation(request):
         (_("Records register"), reverse("records:record_type_list"), "records.view_recordtype"),
         (_("Satisfaction"), reverse("satisfaction:index"), "satisfaction.view_feedback"),
         (_("Quality objectives"), reverse("objectives:objective_list"), "objectives.view_objective"),
+        (_("Scope and policy"), reverse("qms:index"), "qms.view_qmsdocument"),
         (_("Administration"), reverse("admin:index"), "admin"),
     ]
     allowed = [

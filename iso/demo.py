@@ -34,6 +34,7 @@ DEMO_LOADERS: list[str] = [
     "records.demo.load_records",
     "satisfaction.demo.load_feedback",
     "objectives.demo.load_objectives",
+    "qms.demo.load_qms",
 ]
 
 #: Vietnam's public holidays on working days and the make-up working days, for the current and the

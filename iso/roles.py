@@ -26,6 +26,9 @@ _READ = [
     "satisfaction.view_feedback",
     "satisfaction.view_criterion",
     "objectives.view_objective",
+    "qms.view_qmsdocument",
+    "qms.view_scoperevision",
+    "qms.view_policyrevision",
 ]
 
 _HANDLE_CASES = ["cases.add_case", "cases.handle_case"]
@@ -35,6 +38,14 @@ _HANDLE_FEEDBACK = ["satisfaction.handle_feedback"]
 _RECORD_OBJECTIVES = ["objectives.record_objective_value"]
 #: Raising nonconformities, analysing those of one's unit, carrying out one's corrective actions.
 _HANDLE_NONCONFORMITIES = ["audits.add_nonconformity", "audits.handle_nonconformity", "audits.add_actionevidence"]
+#: The ISO secretary writes the scope and the policy and takes them through their lifecycle.
+_KEEP_QMS_DOCUMENTS = [
+    "qms.add_qmsdocument",
+    "qms.change_qmsdocument",
+    *(f"qms.{action}_{model}" for model in ("scoperevision", "policyrevision")
+      for action in ("add", "change", "submit", "review", "publish", "withdraw")),
+    "qms.view_policyacknowledgement",
+]
 _AUDIT = [
     "audits.conduct_audit",
     "audits.add_checklistitem",
@@ -89,6 +100,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "objectives.change_objective",
         "objectives.raise_objective_nonconformity",
         *_RECORD_OBJECTIVES,
+        *_KEEP_QMS_DOCUMENTS,
     ],
     Role.APPROVER: _READ
     + [
@@ -105,6 +117,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_HANDLE_NONCONFORMITIES,
         "objectives.raise_objective_nonconformity",
         *_RECORD_OBJECTIVES,
+        "qms.review_scoperevision",
+        "qms.approve_scoperevision",
+        "qms.review_policyrevision",
+        "qms.approve_policyrevision",
+        "qms.view_policyacknowledgement",
     ],
     Role.PROCESS_OWNER: _READ
     + [

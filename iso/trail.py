@@ -37,6 +37,9 @@ TRACKED_FIELDS: dict[str, tuple[str, ...]] = {
         "aggregation",
     ),
     "objectives.monthlyvalue": ("value", "note"),
+    "qms.qmsdocument": ("last_announced_on", "announcement_reference"),
+    "qms.scoperevision": ("statement", "change_summary"),
+    "qms.policyrevision": ("text", "change_summary"),
 }
 
 

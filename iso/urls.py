@@ -21,5 +21,6 @@ urlpatterns = [
     path("records/", include("records.urls")),
     path("satisfaction/", include("satisfaction.urls")),
     path("objectives/", include("objectives.urls")),
+    path("qms/", include("qms.urls")),
     path("admin/", admin.site.urls),
 ]

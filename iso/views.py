@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from audits.selectors import due_items
 from cases.selectors import my_cases
 from processes.selectors import revision_tasks
+from qms.selectors import qms_tasks
 
 from .jobs import jobs_visible_to
 from .models import Job
@@ -24,6 +25,7 @@ def home(request):
             "now": timezone.now(),
             "my_cases": my_cases(user=request.user)[:15] if request.user.has_perm("cases.handle_case") else None,
             "due_items": due_items(user=request.user) if request.user.has_perm("audits.view_nonconformity") else None,
+            "qms": qms_tasks(user=request.user),
         },
     )
 

@@ -45,9 +45,17 @@ class TransitionPermission:
     def __call__(self, instance, user) -> bool:
         return self.refusal(instance, user) is None
 
+    def permission_for(self, instance) -> str:
+        """The Django permission asked of the user; a transition shared by several models (an
+        abstract base's) names each model's own."""
+        return self.perm
+
+    def message_for(self, instance) -> str:
+        return str(self.message)
+
     def refusal(self, instance, user) -> str | None:
-        if not (user and user.is_active and user.has_perm(self.perm)):
-            return str(self.message)
+        if not (user and user.is_active and user.has_perm(self.permission_for(instance))):
+            return self.message_for(instance)
         for check in self.checks:
             message = check(instance, user)
             if message:

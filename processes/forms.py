@@ -3,6 +3,7 @@ from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from iso.models import Clause, OrgUnit
+from iso.revisions.forms import RevisionContentForm as BaseRevisionContentForm
 from iso.uploads import UploadField, original_name
 
 from .models import FormTemplate, Procedure, ProcedureRevision, RecordToKeep, Step, StepEdge
@@ -29,14 +30,7 @@ class ProcedureForm(forms.ModelForm):
         widgets = {"clauses": forms.SelectMultiple(attrs={"size": 10})}
 
 
-class RevisionContentForm(forms.ModelForm):
-    #: The revision's edit_version when the editor was opened; a save from an older one is refused.
-    edit_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["edit_version"].initial = self.instance.edit_version
-
+class RevisionContentForm(BaseRevisionContentForm):
     class Meta:
         model = ProcedureRevision
         fields = [
@@ -99,11 +93,3 @@ RecordToKeepFormSet = inlineformset_factory(
     extra=1,
     can_delete=True,
 )
-
-
-class TransitionForm(forms.Form):
-    transition = forms.CharField(widget=forms.HiddenInput)
-    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    effective_from = forms.DateField(
-        label=_("Effective date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )

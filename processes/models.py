@@ -7,12 +7,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
-from django_fsm import FSMField, transition
 
-from iso.models import Clause, OrgUnit, Role, Signature, WorkflowModel
+from iso.models import Clause, OrgUnit, Role
+from iso.revisions.models import ControlledRevision, revision_constraints, revision_permissions
 from iso.uploads import RandomName, validate_upload
-from iso.workflows import TransitionPermission
 
 from .graph import StepGraph
 
@@ -46,34 +44,23 @@ class Procedure(models.Model):
         return reverse("processes:procedure_detail", args=[self.code])
 
 
-def _not_the_author(revision, user):
-    if revision.author_id == user.pk:
-        return gettext(
-            "You wrote this revision, so you cannot approve it: an approver must be someone other than its author."
-        )
-    return None
-
-
-class ProcedureRevision(WorkflowModel):
+class ProcedureRevision(ControlledRevision):
     """One controlled revision of a procedure, in the structure agencies use (sections 1 to 7).
 
     Its content can change only while it is a draft; from review on it is frozen, and a change
     means a new revision.
     """
 
-    class State(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        IN_REVIEW = "in_review", _("In review")
-        APPROVED = "approved", _("Approved")
-        EFFECTIVE = "effective", _("Effective")
-        SUPERSEDED = "superseded", _("Superseded")
-        WITHDRAWN = "withdrawn", pgettext_lazy("revision", "Withdrawn")
+    document_field = "procedure"
+    content_fields = ("purpose", "scope", "references", "definitions", "content", "supplement_restarts_clock")
+    transition_refusals = {
+        **ControlledRevision.transition_refusals,
+        "submit": _("Only a process owner or the ISO secretary may submit a revision."),
+    }
 
     procedure = models.ForeignKey(
         Procedure, verbose_name=_("procedure"), on_delete=models.PROTECT, related_name="revisions"
     )
-    number = models.PositiveSmallIntegerField(_("revision number"))
-    state = FSMField(_("state"), max_length=20, choices=State.choices, default=State.DRAFT, protected=True)
     purpose = models.TextField(_("1. Purpose"), blank=True)
     scope = models.TextField(_("2. Scope"), blank=True)
     references = models.TextField(_("3. References"), blank=True)
@@ -84,79 +71,33 @@ class ProcedureRevision(WorkflowModel):
         help_text=_("For an administrative procedure: required papers, copies, time limit, where to submit, fees, "
                     "conditions and legal basis. The step table follows from the steps."),
     )
-    change_summary = models.TextField(_("change summary"), blank=True)
     supplement_restarts_clock = models.BooleanField(
         _("a supplement restarts the time limit"),
         default=True,
         help_text=_("When the applicant completes the dossier, the time limit starts again from zero "
                     "(one-stop-shop rule); otherwise the clock only pauses while waiting."),
     )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT, related_name="authored_revisions"
-    )
-    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    #: Counts the saves of the editor; an edit made on an older count is refused, never merged silently.
-    edit_version = models.PositiveIntegerField(_("edit version"), default=0, editable=False)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("approved by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="approved_revisions",
-    )
-    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("published by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="published_revisions",
-    )
-    effective_from = models.DateField(_("effective date"), null=True, blank=True)
-    ended_on = models.DateField(_("no longer effective from"), null=True, blank=True)
-    withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True)
 
     class Meta:
         verbose_name = _("procedure revision")
         verbose_name_plural = _("procedure revisions")
         ordering = ["procedure__code", "number"]
-        constraints = [
-            models.UniqueConstraint(fields=["procedure", "number"], name="revision_number_unique_per_procedure"),
-            # A procedure never has two effective revisions, whatever races the services lose.
-            models.UniqueConstraint(
-                fields=["procedure"], condition=models.Q(state="effective"), name="one_effective_revision_per_procedure"
-            ),
-        ]
-        permissions = [
-            ("submit_procedurerevision", _("Can submit a revision for review")),
-            ("review_procedurerevision", _("Can review a revision and return it to its author")),
-            ("approve_procedurerevision", _("Can approve a revision")),
-            ("publish_procedurerevision", _("Can publish and supersede revisions")),
-            ("withdraw_procedurerevision", _("Can withdraw an effective revision")),
-        ]
-
-    def __str__(self):
-        return gettext("%(code)s revision %(number)s") % {"code": self.procedure.code, "number": self.number}
+        constraints = revision_constraints(
+            "procedure",
+            number_unique="revision_number_unique_per_procedure",
+            one_effective="one_effective_revision_per_procedure",
+        )
+        permissions = revision_permissions("procedurerevision")
 
     def get_absolute_url(self):
         return reverse("processes:revision_detail", args=[self.procedure.code, self.number])
 
-    @property
-    def is_editable(self) -> bool:
-        return self.state == self.State.DRAFT
-
-    def ensure_editable(self) -> None:
-        if not self.is_editable:
-            raise ValidationError(
-                gettext("%(revision)s is %(state)s and can no longer be edited; start a new revision instead.")
-                % {"revision": self, "state": self.get_state_display().lower()}
-            )
-
     def step_graph(self) -> StepGraph:
         return StepGraph.from_revision(self)
+
+    def validate_for_review(self) -> None:
+        """The step graph must be sound: one start, every step reachable, an end reachable."""
+        self.step_graph().validate()
 
     def signed_content(self) -> dict:
         """What an electronic signature on this revision covers: the controlled document itself
@@ -204,102 +145,6 @@ class ProcedureRevision(WorkflowModel):
                 for r in self.records_to_keep.order_by("position", "name")
             ],
         }
-
-    # Transitions. Each one is applied through iso.workflows.transition_apply, which logs it.
-
-    @transition(
-        field=state,
-        source=State.DRAFT,
-        target=State.IN_REVIEW,
-        permission=TransitionPermission(
-            "processes.submit_procedurerevision", _("Only a process owner or the ISO secretary may submit a revision.")
-        ),
-        custom={"label": _("Submit for review"), "style": "primary"},
-    )
-    def submit(self, *, by, comment=""):
-        """Send the draft for review; its step graph must be sound first."""
-        self.step_graph().validate()
-
-    @transition(
-        field=state,
-        source=State.IN_REVIEW,
-        target=State.DRAFT,
-        permission=TransitionPermission(
-            "processes.review_procedurerevision", _("Only a reviewer or an approver may return a revision.")
-        ),
-        custom={"label": _("Return to author"), "asks": "comment", "style": "warning"},
-    )
-    def return_to_author(self, *, by, comment=""):
-        """Send the revision back to its author; the comment says what to change."""
-        if not comment.strip():
-            raise ValidationError({"comment": gettext("Say what must change before the revision can be approved.")})
-
-    @transition(
-        field=state,
-        source=State.IN_REVIEW,
-        target=State.APPROVED,
-        permission=TransitionPermission(
-            "processes.approve_procedurerevision", _("Only an approver may approve a revision."), _not_the_author
-        ),
-        custom={"label": _("Approve"), "style": "primary", "signature": (Signature.Meaning.APPROVED,)},
-    )
-    def approve(self, *, by, comment=""):
-        """Approve the revision for publication (signed electronically)."""
-        self.approved_by = by
-        self.approved_at = timezone.now()
-
-    @transition(
-        field=state,
-        source=State.APPROVED,
-        target=State.EFFECTIVE,
-        permission=TransitionPermission(
-            "processes.publish_procedurerevision", _("Only the ISO secretary may publish a revision.")
-        ),
-        custom={
-            "label": _("Publish"), "asks": "date", "style": "primary",
-            "signature": (Signature.Meaning.APPROVED, Signature.Meaning.REVIEWED),
-        },
-    )
-    def publish(self, *, by, comment="", effective_from=None):
-        """Make the revision the one in force. Use services.revision_publish, which supersedes the previous one."""
-        self.published_by = by
-        self.effective_from = effective_from or timezone.localdate()
-
-    @transition(
-        field=state,
-        source=State.EFFECTIVE,
-        target=State.SUPERSEDED,
-        permission=TransitionPermission(
-            "processes.publish_procedurerevision", _("Only the ISO secretary may supersede a revision.")
-        ),
-        custom={"label": _("Supersede"), "internal": True},
-    )
-    def supersede(self, *, by, comment="", ended_on=None):
-        """Replaced by a newer revision, published in the same transaction."""
-        self.ended_on = ended_on or timezone.localdate()
-
-    @transition(
-        field=state,
-        source=State.EFFECTIVE,
-        target=State.WITHDRAWN,
-        permission=TransitionPermission(
-            "processes.withdraw_procedurerevision", _("Only the ISO secretary may withdraw a revision.")
-        ),
-        custom={"label": _("Withdraw"), "asks": "comment", "style": "danger"},
-    )
-    def withdraw(self, *, by, comment=""):
-        """Take the procedure out of force without a replacement; the reason is kept."""
-        if not comment.strip():
-            raise ValidationError({"comment": gettext("Give the reason for withdrawing the revision.")})
-        self.withdrawal_reason = comment
-        self.ended_on = timezone.localdate()
-
-    submit.alters_data = True
-    return_to_author.alters_data = True
-    approve.alters_data = True
-    publish.alters_data = True
-    supersede.alters_data = True
-    withdraw.alters_data = True
 
 
 class FormTemplate(models.Model):

@@ -3,8 +3,7 @@
 from django.utils.translation import gettext as _
 from reportlab.lib.units import mm
 
-from iso.signatures import last_signature, signatures_checked
-from records.pdf import Frame, Signature, markup, para, render, table, text
+from records.pdf import Frame, markup, para, render, revision_history_table, revision_signatures, table, text
 
 from . import selectors
 from .models import ProcedureRevision
@@ -20,11 +19,7 @@ def revision_pdf(revision: ProcedureRevision) -> bytes:
         markup(f"<b>{text(_('ISO 9001 clauses'))}:</b> {text(', '.join(c.number for c in procedure.clauses.all()))}"),
         markup(f"<b>{text(_('State'))}:</b> {text(revision.get_state_display())}"),
         para(_("Revision history"), "heading"),
-        *table(
-            [_("Revision"), _("Effective date"), _("Change summary")],
-            ([r.number, r.effective_from.strftime("%d/%m/%Y") if r.effective_from else "", r.change_summary] for r in history),
-            [20 * mm, 30 * mm, 125 * mm],
-        ),
+        *revision_history_table(history),
     ]
     for title, body in (
         (_("1. Purpose"), revision.purpose),
@@ -64,19 +59,7 @@ def revision_pdf(revision: ProcedureRevision) -> bytes:
         title=f"{_('Procedure')}: {procedure.title}", code=procedure.code, revision=str(revision.number),
         effective=revision.effective_from,
     )
-    signed = signatures_checked(revision)
-    signatures = [
-        Signature(_("Prepared by"), revision.author.get_full_name(), revision.created_at),
-        Signature.box(
-            _("Approved by"), last_signature(signed, "approve"),
-            name=revision.approved_by.get_full_name() if revision.approved_by else "", date=revision.approved_at,
-        ),
-        Signature.box(
-            _("Published by"), last_signature(signed, "publish"),
-            name=revision.published_by.get_full_name() if revision.published_by else "", date=revision.effective_from,
-        ),
-    ]
-    return render(frame, story, signatures=signatures)
+    return render(frame, story, signatures=revision_signatures(revision))
 
 
 def master_list_pdf() -> bytes:

@@ -8,7 +8,8 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from iso import access
-from iso.models import OrgUnit, TransitionLog, User
+from iso.models import OrgUnit, User
+from iso.revisions.selectors import revision_history  # noqa: F401 (the history of a procedure revision)
 
 from .models import Acknowledgement, Procedure, ProcedureRevision, Step
 
@@ -102,10 +103,6 @@ def revision_steps(*, revision: ProcedureRevision) -> QuerySet[Step]:
     return revision.steps.select_related("responsible_unit").prefetch_related(
         "forms", Prefetch("outgoing", queryset=revision.edges.select_related("target"))
     )
-
-
-def revision_history(*, revision: ProcedureRevision) -> QuerySet[TransitionLog]:
-    return TransitionLog.objects.for_object(revision).select_related("actor")
 
 
 def revision_readers(*, revision: ProcedureRevision) -> QuerySet[User]:

@@ -5,17 +5,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import ProtectedError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from iso import access
-from iso.forms import signature_request
-from iso.signatures import signatures_checked
+from iso.revisions import views as revision_views
 from iso.uploads import file_response
-from iso.workflows import TransitionRefused, available_transitions
 from records.pdf import pdf_response
 
 from . import selectors, services
@@ -27,7 +24,6 @@ from .forms import (
     RevisionContentForm,
     StepEdgeFormSet,
     StepFormSet,
-    TransitionForm,
 )
 from .models import FormTemplate, Procedure, ProcedureRevision
 from .pdf import master_list_pdf, revision_pdf
@@ -122,13 +118,9 @@ def revision_detail(request, code, number):
         request,
         "processes/revision_detail.html",
         {
-            "revision": revision,
+            **revision_views.revision_context(request, revision),
             "procedure": revision.procedure,
             "steps": selectors.revision_steps(revision=revision),
-            "transitions": [t for t in available_transitions(revision, request.user) if t.name in services.REVISION_TRANSITIONS],
-            "transition_form": TransitionForm(),
-            "history": selectors.revision_history(revision=revision),
-            "signatures": signatures_checked(revision),
             "graph_errors": revision.step_graph().errors() if revision.is_editable else [],
             "acknowledged": is_effective and revision.acknowledgements.filter(user=request.user).exists(),
             "acknowledgements": selectors.revision_acknowledgements(revision=revision) if can_see_readers else None,
@@ -143,76 +135,24 @@ def revision_detail(request, code, number):
 @permission_required("processes.change_procedurerevision", raise_exception=True)
 def revision_edit(request, code, number):
     revision = _revision_or_404(request, code, number, to_change=True)
-    if not revision.is_editable:
-        try:
-            revision.ensure_editable()
-        except ValidationError as error:
-            messages.error(request, error.messages[0])
-        return redirect(revision)
-    data = request.POST or None
-    files = request.FILES or None
-    content = RevisionContentForm(data, instance=revision, prefix="content")
-    formsets = [
-        FormTemplateFormSet(data, files, instance=revision, prefix="forms"),
-        StepFormSet(data, instance=revision, prefix="steps", form_kwargs={"revision": revision}),
-        StepEdgeFormSet(data, instance=revision, prefix="edges", form_kwargs={"revision": revision}),
-        RecordToKeepFormSet(data, instance=revision, prefix="records"),
-    ]
-    if request.method == "POST" and content.is_valid() and all(f.is_valid() for f in formsets):
-        try:
-            services.revision_save_edits(
-                revision=revision, by=request.user, forms=[content, *formsets],
-                edit_version=content.cleaned_data["edit_version"],
-            )
-        except (ValidationError, ProtectedError) as error:
-            messages.error(request, "; ".join(_error_messages(error)) if isinstance(error, ValidationError) else str(error))
-        else:
-            messages.success(request, _("%(revision)s saved.") % {"revision": revision})
-            if "save_and_close" in request.POST:
-                return redirect(revision)
-            return redirect("processes:revision_edit", code=code, number=number)
-    forms_formset, steps_formset, edges_formset, records_formset = formsets
-    return render(
-        request,
-        "processes/revision_edit.html",
-        {
-            "revision": revision,
-            "procedure": revision.procedure,
-            "content_form": content,
-            "forms_formset": forms_formset,
-            "steps_formset": steps_formset,
-            "edges_formset": edges_formset,
-            "records_formset": records_formset,
-            "graph_errors": revision.step_graph().errors(),
-        },
+
+    def forms(data, files):
+        return RevisionContentForm(data, instance=revision, prefix="content"), {
+            "forms_formset": FormTemplateFormSet(data, files, instance=revision, prefix="forms"),
+            "steps_formset": StepFormSet(data, instance=revision, prefix="steps", form_kwargs={"revision": revision}),
+            "edges_formset": StepEdgeFormSet(data, instance=revision, prefix="edges", form_kwargs={"revision": revision}),
+            "records_formset": RecordToKeepFormSet(data, instance=revision, prefix="records"),
+        }
+
+    return revision_views.revision_edit(
+        request, revision, forms=forms, template="processes/revision_edit.html",
+        context={"procedure": revision.procedure, "graph_errors": revision.step_graph().errors()},
     )
 
 
 @require_POST
 def revision_transition(request, code, number):
-    revision = _revision_or_404(request, code, number, to_change=True)
-    form = TransitionForm(request.POST)
-    if not form.is_valid() or form.cleaned_data["transition"] not in services.REVISION_TRANSITIONS:
-        messages.error(request, _("Unknown action."))
-        return redirect(revision)
-    name = form.cleaned_data["transition"]
-    kwargs = {"revision": revision, "by": request.user, "comment": form.cleaned_data["comment"]}
-    if name == "publish":
-        kwargs["effective_from"] = form.cleaned_data["effective_from"]
-    if name in ("approve", "publish"):
-        kwargs["signature"] = signature_request(request.POST)
-    try:
-        revision = services.REVISION_TRANSITIONS[name](**kwargs)
-    except TransitionRefused as refusal:
-        messages.error(request, refusal.message)
-    except ValidationError as error:
-        for message in _error_messages(error):
-            messages.error(request, message)
-    else:
-        messages.success(
-            request, _("%(revision)s is now %(state)s.") % {"revision": revision, "state": revision.get_state_display().lower()}
-        )
-    return redirect(revision)
+    return revision_views.revision_transition(request, _revision_or_404(request, code, number, to_change=True))
 
 
 @require_POST

@@ -338,6 +338,32 @@ def pdf_response(content: bytes, filename: str):
     return response
 
 
+def revision_signatures(revision) -> list[Signature]:
+    """The prepared / approved / published boxes of a controlled revision (iso.revisions), each from
+    its electronic signature when there is one."""
+    signed = signatures_checked(revision)
+    return [
+        Signature(_("Prepared by"), revision.author.get_full_name(), revision.created_at),
+        Signature.box(
+            _("Approved by"), last_signature(signed, "approve"),
+            name=revision.approved_by.get_full_name() if revision.approved_by else "", date=revision.approved_at,
+        ),
+        Signature.box(
+            _("Published by"), last_signature(signed, "publish"),
+            name=revision.published_by.get_full_name() if revision.published_by else "", date=revision.effective_from,
+        ),
+    ]
+
+
+def revision_history_table(revisions) -> list:
+    """The revision history of a controlled document: number, effective date, change summary."""
+    return table(
+        [_("Revision"), _("Effective date"), _("Change summary")],
+        ([r.number, local_date(r.effective_from), r.change_summary] for r in revisions),
+        [20 * mm, 30 * mm, 125 * mm],
+    )
+
+
 def disposal_minute_pdf(minute) -> bytes:
     """The printable minute: its facts, the table of disposed records, the approver's signature."""
     records = disposal_minute_records(minute=minute)

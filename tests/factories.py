@@ -12,10 +12,19 @@ from django.contrib.auth.models import Group
 from django.db.models import Max
 from django.utils import timezone
 
-from iso.models import OrgUnit, Role, Signature, User
+from iso.models import Clause, OrgUnit, Role, Signature, User
 from iso.signatures import SignatureRequest
 from processes import services
 from processes.models import FormTemplate, Procedure, ProcedureRevision, RecordToKeep, Step, StepEdge
+from qms.models import (
+    ContextIssue,
+    ExcludedClause,
+    InterestedParty,
+    PolicyCommitment,
+    PolicyRevision,
+    QmsDocument,
+    ScopeRevision,
+)
 
 
 #: The password of every user the factories make; the one they sign with.
@@ -180,28 +189,29 @@ def _role_user(user, role: Role) -> User:
     return user if user is not None else UserFactory(roles=[role])
 
 
-def make_in_review(revision: ProcedureRevision, *, submitted_by=None) -> ProcedureRevision:
-    """Submit ``revision`` (by its author unless told otherwise); a revision without steps gets the
-    graph of :func:`build_step_graph` first, so that it can be submitted."""
-    if not revision.steps.exists():
+def make_in_review(revision, *, submitted_by=None):
+    """Submit ``revision`` (by its author unless told otherwise); a procedure revision without steps
+    gets the graph of :func:`build_step_graph` first, so that it can be submitted. Every kind of
+    controlled revision goes through the same helpers."""
+    if isinstance(revision, ProcedureRevision) and not revision.steps.exists():
         build_step_graph(revision)
     return services.revision_submit(revision=revision, by=submitted_by or revision.author)
 
 
-def make_approved(revision: ProcedureRevision, *, submitted_by=None, approver=None) -> ProcedureRevision:
+def make_approved(revision, *, submitted_by=None, approver=None):
     """Submit, then approve by ``approver`` (a new approver when not given; never the author)."""
     revision = make_in_review(revision, submitted_by=submitted_by)
     return services.revision_approve(revision=revision, by=_role_user(approver, Role.APPROVER), signature=signed())
 
 
 def make_effective(
-    revision: ProcedureRevision,
+    revision,
     *,
     submitted_by=None,
     approver=None,
     publisher=None,
     effective_from: datetime.date | None = None,
-) -> ProcedureRevision:
+):
     """Submit, approve by another user, and publish (by the ISO secretary) through the services."""
     revision = make_approved(revision, submitted_by=submitted_by, approver=approver)
     return services.revision_publish(
@@ -254,6 +264,8 @@ class FeedbackFactory(factory.django.DjangoModelFactory):
 
         criteria = Criterion.objects.in_bulk(list(extracted), field_name="code")
         Rating.objects.bulk_create(Rating(feedback=self, criterion=criteria[code], score=s) for code, s in extracted.items())
+
+
 class ObjectiveFactory(factory.django.DjangoModelFactory):
     """A quality objective of the whole organisation for this year, measured by values entered
     monthly unless given an ``indicator``; due on 31 December."""
@@ -270,3 +282,100 @@ class ObjectiveFactory(factory.django.DjangoModelFactory):
     owner = factory.SubFactory(UserFactory, roles=[Role.PROCESS_OWNER])
     due_date = factory.LazyAttribute(lambda o: datetime.date(o.year, 12, 31))
     created_by = factory.SelfAttribute("owner")
+
+
+# The management system's own documents (qms)
+
+
+class QmsDocumentFactory(factory.django.DjangoModelFactory):
+    """The organisation's scope document (or, with ``kind``, its policy): one of each, shared."""
+
+    class Meta:
+        model = QmsDocument
+        django_get_or_create = ("kind",)
+
+    kind = QmsDocument.Kind.SCOPE
+    code = factory.LazyAttribute(lambda o: {"scope": "STCL-01", "policy": "CSCL-01"}[o.kind])
+    title = factory.LazyAttribute(
+        lambda o: {"scope": "Phạm vi và bối cảnh của HTQLCL", "policy": "Chính sách chất lượng"}[o.kind]
+    )
+
+
+def _next_qms_number(document: QmsDocument) -> int:
+    last = document.revisions.aggregate(last=Max("number"))["last"]
+    return 0 if last is None else last + 1
+
+
+class ScopeRevisionFactory(factory.django.DjangoModelFactory):
+    """A draft scope revision by an ISO secretary, with one unit in scope unless ``units`` are given."""
+
+    class Meta:
+        model = ScopeRevision
+        skip_postgeneration_save = True
+
+    document = factory.SubFactory(QmsDocumentFactory, kind=QmsDocument.Kind.SCOPE)
+    number = factory.LazyAttribute(lambda o: _next_qms_number(o.document))
+    author = factory.SubFactory(UserFactory, roles=[Role.ISO_SECRETARY])
+    statement = "Giải quyết thủ tục hành chính tại Bộ phận Một cửa của UBND huyện Quang Trung."
+
+    @factory.post_generation
+    def units(self, create, extracted, **kwargs):
+        if create:
+            self.units.set(extracted if extracted is not None else [OrgUnitFactory()])
+
+    @factory.post_generation
+    def procedures(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.procedures.set(extracted)
+
+
+class ExcludedClauseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ExcludedClause
+
+    revision = factory.SubFactory(ScopeRevisionFactory)
+    clause = factory.LazyFunction(lambda: Clause.objects.get(number="8.3"))
+    justification = "Cơ quan không thiết kế sản phẩm, dịch vụ mới: thủ tục hành chính do pháp luật quy định."
+
+
+class ContextIssueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ContextIssue
+
+    revision = factory.SubFactory(ScopeRevisionFactory)
+    position = factory.Sequence(lambda n: n)
+    kind = ContextIssue.Kind.EXTERNAL
+    description = factory.Sequence(lambda n: f"Vấn đề {n + 1}")
+    effect = "Ảnh hưởng đến thời hạn giải quyết hồ sơ."
+
+
+class InterestedPartyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = InterestedParty
+
+    revision = factory.SubFactory(ScopeRevisionFactory)
+    position = factory.Sequence(lambda n: n)
+    party = factory.Sequence(lambda n: f"Bên quan tâm {n + 1}")
+    requirements = "Giải quyết đúng hẹn, công khai, minh bạch."
+    monitoring = "Khảo sát mức độ hài lòng hằng năm."
+
+
+class PolicyRevisionFactory(factory.django.DjangoModelFactory):
+    """A draft revision of the quality policy by an ISO secretary."""
+
+    class Meta:
+        model = PolicyRevision
+
+    document = factory.SubFactory(QmsDocumentFactory, kind=QmsDocument.Kind.POLICY)
+    number = factory.LazyAttribute(lambda o: _next_qms_number(o.document))
+    author = factory.SubFactory(UserFactory, roles=[Role.ISO_SECRETARY])
+    text = "Lấy sự hài lòng của người dân, doanh nghiệp làm thước đo chất lượng phục vụ."
+
+
+class PolicyCommitmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PolicyCommitment
+
+    revision = factory.SubFactory(PolicyRevisionFactory)
+    position = factory.Sequence(lambda n: n)
+    text = factory.Sequence(lambda n: f"Cam kết {n + 1}")

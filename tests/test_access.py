@@ -30,6 +30,7 @@ from cases.views import CASE_ACTIONS
 from iso.models import Clause, Job, Role
 from iso.workflows import transition_apply
 from processes import services as process_services
+from qms import services as qms_services
 from records import services as record_services
 from processes.models import FormTemplate
 from records.models import RecordType
@@ -38,10 +39,13 @@ from satisfaction.models import Criterion
 
 from .cases.conftest import build_birth_registration
 from .factories import (
+    ContextIssueFactory,
     ObjectiveFactory,
     OrgUnitFactory,
+    PolicyRevisionFactory,
     ProcedureFactory,
     ProcedureRevisionFactory,
+    ScopeRevisionFactory,
     UserFactory,
     make_effective,
     signed,
@@ -51,7 +55,7 @@ pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
 #: The apps whose data a refused request must leave untouched.
-DATA_APPS = ("iso", "processes", "cases", "audits", "records", "satisfaction", "objectives", "auth")
+DATA_APPS = ("iso", "processes", "cases", "audits", "records", "satisfaction", "objectives", "qms", "auth")
 
 
 def clause(number: str) -> Clause:
@@ -198,6 +202,11 @@ class World:
             **{f"objectives:{name}": [({"reference": self.objective.reference}, False)] for name in (
                 "objective_detail", "objective_edit", "objective_value_record", "objective_raise_nonconformity"
             )},
+            **{f"qms:{kind}_revision_{page}": [({"number": self.qms[f"{kind}_draft"].number}, False),
+                                               ({"number": self.qms[f"{kind}_effective"].number}, True)]
+               for kind in ("scope", "policy") for page in ("detail", "edit", "print", "transition")},
+            # Everyone may acknowledge the policy in force (a change, checked in tests/qms); not a draft.
+            "qms:policy_acknowledge": [({"number": self.qms["policy_draft"].number}, False)],
         }
 
     def admin_objects(self) -> dict:
@@ -226,7 +235,22 @@ def worlds(unit, secretary, approver):
     people = {"secretary": secretary, "approver": approver, "lead": lead, "programme": programme}
     a = World(code="A", unit=OrgUnitFactory(code="PA", name="Phòng An"), **people)
     b = World(code="B", unit=OrgUnitFactory(code="PB", name="Phòng Bình"), **people)
+    # The scope and the policy are the organisation's, one of each: both worlds share them, their
+    # drafts carrying B's marker.
+    a.qms = b.qms = qms_documents(secretary=secretary, approver=approver, unit=b.unit, marker=b.marker)
     return a, b
+
+
+def qms_documents(*, secretary, approver, unit, marker) -> dict:
+    """An effective scope and policy (readable by all) and a draft of each (the secretary's)."""
+    documents = {}
+    for kind, factory in (("scope", ScopeRevisionFactory), ("policy", PolicyRevisionFactory)):
+        effective = make_effective(factory(author=secretary), approver=approver, publisher=secretary)
+        draft = qms_services.qms_revision_start(document=effective.document, by=secretary)
+        type(draft).objects.filter(pk=draft.pk).update(change_summary=f"{marker}QMS-DRAFT")
+        documents.update({f"{kind}_effective": effective, f"{kind}_draft": draft})
+    ContextIssueFactory(revision=documents["scope_draft"], description=f"{marker}ISSUE")
+    return documents
 
 
 # Walking the URL conf

@@ -4,8 +4,8 @@ Hypothesis drives each machine through its services, as users would: most steps 
 state, wrong person, a condition not met), and a refusal must change nothing. After every step the
 invariants of the domain hold:
 
-- a procedure never has two effective revisions, and an approved revision was approved by someone
-  other than its author;
+- a procedure (and the quality policy, on the same lifecycle) never has two effective revisions,
+  and an approved revision was approved by someone other than its author;
 - a case's step visits form a path of its revision's graph from the start step, each closed but
   the last, and a completed case left its last step by a move to an end step;
 - a closed nonconformity has only actions verified effective (an ineffective one was reissued and
@@ -33,14 +33,18 @@ from audits.models import Audit, AuditProgramme, ChecklistItem, CorrectiveAction
 from cases import services as case_services
 from cases.models import Case
 from iso.models import Clause, Role, Signature, TransitionLog
-from iso.signatures import transition_signing
+from iso.revisions import services as revision_services
+from iso.signatures import signatures_checked, transition_signing
 from iso.workflows import TransitionRefused, transition_apply
 from processes import services as process_services
 from processes.models import ProcedureRevision, Step
+from qms import services as qms_services
+from qms.models import PolicyRevision
 
 from .cases.conftest import build_birth_registration
 from .factories import (
     OrgUnitFactory,
+    PolicyRevisionFactory,
     ProcedureFactory,
     ProcedureRevisionFactory,
     StepEdgeFactory,
@@ -170,6 +174,49 @@ def test_random_revision_workflows_keep_one_effective_revision_per_procedure(rev
                 if r.state in ("superseded", "withdrawn"):
                     assert r.ended_on is not None
                 assert_log_is_a_path(r, ProcedureRevision.State.DRAFT)
+
+
+# The scope and the quality policy: the same lifecycle on another document
+
+
+@EXAMPLES
+@given(steps=_steps(REVISION_ACTIONS, min_size=4, max_size=18))
+def test_random_policy_workflows_keep_one_effective_revision_and_frozen_content(revision_people, steps):
+    with rolled_back():
+        people = [revision_people["secretary"], revision_people["approver"], revision_people["author"]]
+        secretary, approver = revision_people["secretary"], revision_people["approver"]
+        first = PolicyRevisionFactory(author=secretary)
+        document = first.document
+        calls = {
+            "start": lambda r, by: qms_services.qms_revision_start(document=document, by=by),
+            "submit": lambda r, by: revision_services.revision_submit(revision=r, by=by),
+            "return": lambda r, by: revision_services.revision_return(revision=r, by=by, comment="Sửa câu chữ"),
+            "approve": lambda r, by: revision_services.revision_approve(revision=r, by=by, signature=signed()),
+            "publish": lambda r, by: revision_services.revision_publish(revision=r, by=by, signature=signed()),
+            "withdraw": lambda r, by: revision_services.revision_withdraw(revision=r, by=by, comment="Hết hiệu lực"),
+        }
+
+        def forward(_revision, _by):
+            latest = document.revisions.order_by("-number").first()
+            step = {"draft": ("submit", secretary), "in_review": ("approve", approver), "approved": ("publish", secretary)}
+            name, person = step.get(latest.state, ("start", secretary))
+            return calls[name](latest, person)
+
+        calls["forward"] = forward
+
+        for action, which, who in steps:
+            revisions = list(document.revisions.order_by("number"))
+            revision = _pick(revisions, which)
+            attempt(lambda: calls[action](revision, _pick(people, who)), *revisions)
+
+            revisions = list(document.revisions.order_by("number"))
+            assert sum(r.state == PolicyRevision.State.EFFECTIVE for r in revisions) <= 1
+            assert sum(r.state in revision_services.OPEN_STATES for r in revisions) <= 1
+            for r in revisions:
+                if r.state in ("approved", "effective", "superseded", "withdrawn"):
+                    assert r.approved_by_id and r.approved_by_id != r.author_id
+                    assert all(c.valid for c in signatures_checked(r))
+                assert_log_is_a_path(r, PolicyRevision.State.DRAFT)
 
 
 # Cases

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "records",
     "satisfaction",
     "objectives",
+    "qms",
 ]
 
 MIDDLEWARE = [

@@ -42,6 +42,11 @@ kept record and file  ISO secretary, approver; records of     ISO secretary (arc
                       auditors: an audited unit); records the
                       user stored
 disposal minute       ISO secretary, approver                 approver (approving a disposal)
+management review     ISO secretary, approver: all; everyone  ISO secretary (prepares), its chair
+                      else: reviews whose minutes are         (approves the minutes); actions: their
+                      approved (the minutes and their         owner, verified by the secretary or an
+                      actions are communicated to all)        approver
+annual QMS report     ISO secretary, approver                 ISO secretary
 admin site            ISO secretary (with staff status) and   —
                       superusers only
 ====================  ======================================  ==========================================
@@ -62,6 +67,7 @@ from audits.models import Audit, AuditProgramme, CorrectiveAction, Nonconformity
 from cases.models import Case
 from processes.models import Procedure, ProcedureRevision
 from records.models import DisposalMinute, KeptRecord, RecordType
+from reviews.models import ManagementReview, ReviewAction
 
 from .models import OrgUnit, Role, User
 
@@ -268,3 +274,26 @@ def disposal_minutes(user: User) -> QuerySet[DisposalMinute]:
     if reach(user).everything:
         return DisposalMinute.objects.all()
     return DisposalMinute.objects.none()
+
+
+# Management reviews and the annual report
+
+
+def management_reviews(user: User) -> QuerySet[ManagementReview]:
+    """Every review for the secretary and the approvers; for everyone else the reviews whose minutes
+    are approved (agendas and drafts of minutes stay with the people who prepare and chair them)."""
+    if reach(user).everything:
+        return ManagementReview.objects.all()
+    return ManagementReview.objects.filter(state=ManagementReview.State.MINUTES_APPROVED)
+
+
+def review_actions(user: User) -> QuerySet[ReviewAction]:
+    """The actions of the reviews ``user`` may read."""
+    if reach(user).everything:
+        return ReviewAction.objects.all()
+    return ReviewAction.objects.filter(review__state=ManagementReview.State.MINUTES_APPROVED)
+
+
+def may_read_annual_report(user: User) -> bool:
+    """The annual report aggregates every unit's figures: the secretary and the approvers only."""
+    return reach(user).everything

@@ -23,9 +23,12 @@ _READ = [
     "records.view_recordtype",
     "records.view_keptrecord",
     "records.view_disposalminute",
+    "reviews.view_managementreview",
 ]
 
 _HANDLE_CASES = ["cases.add_case", "cases.handle_case"]
+#: Carrying out the actions a management review gave one (every role but the viewer).
+_CARRY_OUT_REVIEW_ACTIONS = ["reviews.carry_out_reviewaction"]
 #: Raising nonconformities, analysing those of one's unit, carrying out one's corrective actions.
 _HANDLE_NONCONFORMITIES = ["audits.add_nonconformity", "audits.handle_nonconformity", "audits.add_actionevidence"]
 _AUDIT = [
@@ -75,6 +78,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "records.add_keptrecord",
         "records.change_keptrecord",
         "iso.request_evidence_pack",
+        "reviews.add_managementreview",
+        "reviews.change_managementreview",
+        "reviews.view_annualreport",
+        "reviews.change_annualreport",
+        "reviews.verify_reviewaction",
+        *_CARRY_OUT_REVIEW_ACTIONS,
     ],
     Role.APPROVER: _READ
     + [
@@ -89,6 +98,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "records.approve_disposal",
         "iso.request_evidence_pack",
         *_HANDLE_NONCONFORMITIES,
+        "reviews.approve_minutes",
+        "reviews.view_annualreport",
+        "reviews.verify_reviewaction",
+        *_CARRY_OUT_REVIEW_ACTIONS,
     ],
     Role.PROCESS_OWNER: _READ
     + [
@@ -97,9 +110,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "processes.submit_procedurerevision",
         *_HANDLE_CASES,
         *_HANDLE_NONCONFORMITIES,
+        *_CARRY_OUT_REVIEW_ACTIONS,
     ],
-    Role.STAFF: _READ + _HANDLE_CASES + _HANDLE_NONCONFORMITIES,
-    Role.INTERNAL_AUDITOR: _READ + _AUDIT + ["iso.view_transitionlog", "processes.view_acknowledgement", "audits.view_checklisttemplate"],
+    Role.STAFF: _READ + _HANDLE_CASES + _HANDLE_NONCONFORMITIES + _CARRY_OUT_REVIEW_ACTIONS,
+    Role.INTERNAL_AUDITOR: _READ + _AUDIT + _CARRY_OUT_REVIEW_ACTIONS
+    + ["iso.view_transitionlog", "processes.view_acknowledgement", "audits.view_checklisttemplate"],
     Role.VIEWER: _READ,
 }
 

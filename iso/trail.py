@@ -32,6 +32,12 @@ TRACKED_FIELDS: dict[str, tuple[str, ...]] = {
         "rejection_reason",
     ),
     "audits.correctiveaction": ("description", "owner", "due_date", "completion_note", "verification_note"),
+    "reviews.managementreview": (
+        "title", "period_start", "period_end", "meeting_at", "place", "chair", "secretary", "guests", "conclusion",
+    ),
+    "reviews.agendaitem": ("title", "discussion", "conclusion"),
+    "reviews.decision": ("category", "text"),
+    "reviews.reviewaction": ("description", "owner", "due_date", "completion_note", "verification_note"),
 }
 
 

@@ -33,6 +33,8 @@ from processes import services as process_services
 from records import services as record_services
 from processes.models import FormTemplate
 from records.models import RecordType
+from reviews import services as review_services
+from reviews.views import REVIEW_ACTIONS
 
 from .cases.conftest import build_birth_registration
 from .factories import OrgUnitFactory, ProcedureFactory, ProcedureRevisionFactory, UserFactory, make_effective, signed
@@ -41,7 +43,7 @@ pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
 #: The apps whose data a refused request must leave untouched.
-DATA_APPS = ("iso", "processes", "cases", "audits", "records", "auth")
+DATA_APPS = ("iso", "processes", "cases", "audits", "records", "reviews", "auth")
 
 
 def clause(number: str) -> Clause:
@@ -121,6 +123,18 @@ class World:
         self.minute = record_services.disposal_approve(
             records=[old], by=approver, method="Cắt hủy", notes=f"{self.marker}MINUTE", signature=signed()
         )
+        # A review in preparation carries the marker; approved minutes are read by everyone, so the
+        # other one carries none (and what it gathered is the organisation's, never a unit's text).
+        meeting = {"period_start": TODAY.replace(month=1, day=1), "period_end": TODAY, "place": "Phòng họp",
+                   "meeting_at": now - datetime.timedelta(hours=1), "chair": approver, "secretary": secretary}
+        self.review = review_services.review_plan(by=secretary, title=f"{self.marker}REVIEW", **meeting)
+        review_services.agenda_item_add(review=self.review, by=secretary, title=f"{self.marker}AGENDA")
+        minutes = review_services.review_hold(
+            review=review_services.review_plan(by=secretary, title=f"Họp xem xét {code}", **meeting), by=secretary
+        )
+        review_services.review_action_plan(review=minutes, by=secretary, description="Cải tiến", owner=self.staff, due_date=TODAY)
+        review_services.review_update(review=minutes, by=secretary, conclusion="Duy trì")
+        self.minutes_approved = review_services.review_approve_minutes(review=minutes, by=approver, signature=signed())
         self.job = Job.objects.create(
             kind=Job.Kind.CASE_EXPORT, requested_by=self.staff, parameters={"format": "csv"},
             progress_message=f"{self.marker}JOB",
@@ -136,6 +150,8 @@ class World:
         nc = {"reference": self.nonconformity.reference}
         audit = {"reference": self.audit.reference}
         year = [({"year": self.audit.programme.year}, True)]
+        reviews = [({"reference": self.review.reference}, False), ({"reference": self.minutes_approved.reference}, True)]
+        report_year = [({"year": TODAY.year}, False)]
         return {
             "processes:procedure_detail": [(procedure, True)],
             "processes:revision_start": [(procedure, True)],
@@ -166,6 +182,9 @@ class World:
             "processes:form_template_file": [({**private, "form_code": self.form.code}, False)],
             "audits:evidence_file": [({**nc, "pk": self.evidence.pk}, False)],
             "records:minute_print": [({"number": self.minute.number}, False)],
+            **{f"reviews:{name}": reviews for name in ("review_detail", "review_edit", "review_print")},
+            "reviews:review_action": [({**kwargs, "action": action}, public) for kwargs, public in reviews for action in REVIEW_ACTIONS],
+            **{f"reviews:{name}": report_year for name in ("report_detail", "report_print", "report_xlsx")},
         }
 
     def admin_objects(self) -> dict:
@@ -350,7 +369,8 @@ def _content(client, name, **params):
 def test_lists_exports_and_dashboard_of_a_unit_a_user_show_a_and_not_b(client, worlds):
     a, b = worlds
     client.force_login(a.staff)
-    for name in ("cases:case_list", "audits:nonconformity_list", "records:kept_record_list", "home"):
+    for name in ("cases:case_list", "audits:nonconformity_list", "records:kept_record_list", "reviews:review_list",
+                 "reviews:action_list", "home"):
         text = _content(client, name).content.decode()
         assert b.marker not in text, name
     assert f"{a.marker}CASE" in _content(client, "cases:case_list").content.decode()

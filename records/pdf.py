@@ -313,7 +313,8 @@ def _page_number_from_two(canvas_, document) -> None:
 
 def _signer_box(signer: Signature) -> list:
     centre = LETTER_STYLES["centre"]
-    note = _signature_note(signer) if signer.date else Spacer(1, 1)
+    # An unsigned box keeps the note's line, so the names of side-by-side signers stay level.
+    note = _signature_note(signer) if signer.date else Spacer(1, STYLES["small"].leading)
     return [Paragraph(f"<b>{text(signer.role)}</b>", centre), Spacer(1, 4 * mm), note, Spacer(1, 12 * mm),
             Paragraph(f"<b>{text(signer.name)}</b>", centre)]
 
@@ -354,7 +355,9 @@ def render_letter(letter: OfficialLetter) -> bytes:
             colWidths=[70 * mm, 95 * mm],
         )
     signer.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONTNAME", (0, 0), (-1, -1), FONT)]))
-    recipients = [markup(f"<b><i>{text(_('Recipients:'))}</i></b>", "small")]
+    # Outside the f-string: makemessages does not see a call inside one.
+    recipients_label = _("Recipients:")
+    recipients = [markup(f"<b><i>{text(recipients_label)}</i></b>", "small")]
     recipients += [markup(f"- {text(r)};", "small") for r in letter.recipients]
     story = [
         heading,

@@ -1,6 +1,7 @@
 """The demo's management reviews (see iso.demo), made through the services as the secretary and the
 chair would: last year's review, held, with its minutes approved and signed, its decisions and its
-actions (some closed, one still open); and this year's review, planned, its inputs gathered.
+actions (some closed, one still open), and what last year's annual report says besides its figures;
+and this year's review, planned, its inputs gathered.
 
 The inputs are gathered from the demo's own data (cases, audits, nonconformities), so the figures
 of the minutes are those of the demo; the texts written at the meeting are below.
@@ -59,7 +60,7 @@ DISCUSSION = {
     ),
     "audits": (
         "Đã thực hiện đánh giá nội bộ theo chương trình năm; các phát hiện chủ yếu về ghi chép hồ sơ và cập "
-        "nhật văn bản pháp luật. Đoàn kiểm tra của Sở Khoa học và Công nghệ có 01 phát hiện.",
+        "nhật văn bản pháp luật.",
         "Chương trình đánh giá được thực hiện đầy đủ.",
     ),
     "external_providers": (
@@ -115,6 +116,13 @@ CONCLUSION = (
 )
 
 
+#: What last year's annual report asks of the supervising body.
+PROPOSALS = (
+    "Đề nghị Sở Khoa học và Công nghệ tổ chức tập huấn nâng cao cho chuyên gia đánh giá nội bộ; hướng dẫn việc "
+    "cập nhật hệ thống quản lý chất lượng khi sắp xếp lại đơn vị hành chính cấp xã."
+)
+
+
 def load_reviews(organisation: DemoOrganisation) -> None:
     """Last year's review with its signed minutes and this year's planned one; skipped if any review exists."""
     if ManagementReview.objects.exists():
@@ -142,6 +150,10 @@ def load_reviews(organisation: DemoOrganisation) -> None:
     services.review_update(review=review, by=secretary, conclusion=CONCLUSION)
     review = services.review_approve_minutes(review=review, by=chair, signature=demo_signature())
     _carry_out_actions(review, organisation)
+    services.annual_report_save(
+        year=last_year, by=secretary, recipient="Sở Khoa học và Công nghệ tỉnh", proposals=PROPOSALS,
+        signer_title="KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH", signer_name=chair.get_full_name(),
+    )
 
     meeting = datetime.date(today.year, 12, 15) if today < datetime.date(today.year, 12, 15) else today + datetime.timedelta(days=7)
     services.review_plan(

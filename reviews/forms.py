@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from iso.models import Role, User
 
@@ -75,7 +76,7 @@ class DecisionEditForm(DecisionForm):
 
 class ReviewActionForm(forms.Form):
     decision = forms.ModelChoiceField(label=_("Decision carried out"), queryset=Decision.objects.none(), required=False)
-    description = forms.CharField(label=_("Action"), widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(label=pgettext_lazy("tracked action", "Action"), widget=forms.Textarea(attrs={"rows": 2}))
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none())
     due_date = forms.DateField(label=_("Due date"), widget=_date_input())
 

@@ -24,7 +24,7 @@ from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from audits.models import Audit, CorrectiveAction, Finding, Nonconformity
 from cases import selectors as case_selectors
@@ -185,7 +185,7 @@ def previous_actions(start, end):
         ],
         [table(
             "actions", _("Actions from previous reviews"),
-            [_("Action"), _("Description"), _("Owner"), _("Due date"), _("State")],
+            [pgettext("tracked action", "Action"), _("Description"), _("Owner"), _("Due date"), _("State")],
             [[a.label, a.description, a.owner.get_full_name(), a.due_date,
               a.get_state_display() + (f" ({_('overdue')})" if a.is_overdue else "")] for a in actions],
             [a.label for a in actions],

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from reportlab.lib.units import mm
@@ -108,7 +109,7 @@ def minutes_pdf(review) -> bytes:
     if actions:
         body.append(letter_para(_("ACTIONS"), "heading"))
         body += table(
-            [_("No."), _("Action"), _("Decision"), _("Owner"), _("Due date")],
+            [_("No."), pgettext("tracked action", "Action"), _("Decision"), _("Owner"), _("Due date")],
             ([str(a.number), a.description, str(a.decision.number) if a.decision_id else "—", a.owner.get_full_name(),
               local_date(a.due_date)] for a in actions),
             [12 * mm, 83 * mm, 18 * mm, 30 * mm, 22 * mm],

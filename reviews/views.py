@@ -278,7 +278,7 @@ def report_detail(request, year):
                 return redirect("reviews:report_detail", year=year)
     return render(
         request, "reviews/report_detail.html",
-        {"report": annual_report(year=year), "form": form, "year": year,
+        {"report": annual_report(year=year), "form": form, "year": year, "this_year": timezone.localdate().year,
          "may_edit": request.user.has_perm("reviews.change_annualreport")},
     )
 

@@ -185,3 +185,27 @@ def test_every_approval_of_the_demo_carries_a_valid_electronic_signature():
     for action in CorrectiveAction.objects.exclude(verified_by=None):
         assert [c.valid for c in signatures_checked(action)] == [True]
     assert not User.objects.filter(failed_signatures__gt=0).exists()
+
+
+def test_last_years_management_review_has_signed_minutes_and_actions_and_this_years_is_planned():
+    from reviews.inputs import PROVIDERS, figure_value
+    from reviews.models import AnnualReport, ManagementReview, ReviewAction
+
+    load_demo()
+    year = timezone.localdate().year
+
+    last = ManagementReview.objects.get(state=ManagementReview.State.MINUTES_APPROVED)
+    assert last.year == year - 1 and last.chair.username == MAIN_LOGINS[Role.APPROVER]
+    assert [c.valid for c in signatures_checked(last)] == [True]
+    assert last.agenda_items.count() == len(PROVIDERS) and not last.agenda_items.filter(discussion="").exists()
+    assert set(last.decisions.values_list("category", flat=True)) == {"improvement", "qms_change", "resources"}
+    states = list(last.actions.values_list("state", flat=True))
+    assert states.count(ReviewAction.State.VERIFIED_EFFECTIVE) >= 2 and states.count(ReviewAction.State.IN_PROGRESS) == 1
+    for action in last.actions.exclude(verified_by=None):
+        assert [c.valid for c in signatures_checked(action)] == [True]
+    assert AnnualReport.objects.get(year=year - 1).proposals
+
+    planned = ManagementReview.objects.get(state=ManagementReview.State.PLANNED)
+    assert planned.period_start.year == year
+    previous = planned.agenda_items.get(input_key="previous_actions")
+    assert figure_value(previous.snapshot, "total") == len(states) and figure_value(previous.snapshot, "open") == 1

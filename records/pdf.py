@@ -293,7 +293,7 @@ LETTER_SIZE = {"fontSize": 13, "leading": 17}
 LETTER_STYLES = {
     "body": _style("letter_body", firstLineIndent=10 * mm, spaceAfter=6, alignment=4, **LETTER_SIZE),
     "plain": _style("letter_plain", spaceAfter=4, alignment=4, **LETTER_SIZE),
-    "heading": _style("letter_heading", spaceBefore=6, spaceAfter=4, **LETTER_SIZE),
+    "heading": _style("letter_heading", spaceBefore=6, spaceAfter=4, keepWithNext=1, **LETTER_SIZE),
     "centre": _style("letter_centre", alignment=TA_CENTER, **LETTER_SIZE),
 }
 

@@ -36,7 +36,6 @@ from .forms import (
     ReviewForm,
     TransitionForm,
 )
-from .inputs import PROVIDERS
 from .models import AgendaItem, AnnualReport, Decision, ManagementReview, ReviewAction
 from .report import annual_report
 
@@ -101,7 +100,6 @@ def review_detail(request, reference):
             "agenda": [(item, AgendaItemForm(initial={"item": item.pk, "title": item.title, "discussion": item.discussion,
                                                       "conclusion": item.conclusion}) if prepares else None)
                        for item in agenda],
-            "manual_inputs": {key for key, provider in PROVIDERS.items() if provider.manual},
             "decisions": selectors.review_decisions(review=review),
             "transitions": [t for t in available_transitions(review, user) if t.name in REVIEW_TRANSITIONS],
             "prepares": prepares,

@@ -19,8 +19,14 @@ from django.views.decorators.http import require_POST
 
 from cases import selectors as case_selectors
 from cases.models import Case
+from iso.actions import action_rows
 from iso.forms import signature_request
-from iso.signatures import signatures_checked, signatures_checked_many
+from iso.pages import add_errors as _add_errors
+from iso.pages import dispatch as _dispatch
+from iso.pages import report as _report
+from iso.pages import state_changed as _state_changed
+from iso.pages import valid as _valid
+from iso.signatures import signatures_checked
 from iso.uploads import file_response
 from iso.workflows import TransitionRefused, available_transitions, transition_apply
 from records.pdf import pdf_response
@@ -52,56 +58,9 @@ PAGE_SIZE = 50
 PROGRAMME_TRANSITIONS = ("approve", "start", "complete")
 AUDIT_TRANSITIONS = ("prepare", "start", "report", "close", "cancel")
 NONCONFORMITY_TRANSITIONS = ("plan", "accept_plan", "request_verification", "close", "reject")
-ACTION_TRANSITIONS = ("start", "finish", "verify_effective", "verify_not_effective")
 
 
 # Helpers
-
-
-def _report(request, error: Exception) -> None:
-    if isinstance(error, TransitionRefused):
-        messages.error(request, error.message)
-    else:
-        for message in error.messages:
-            messages.error(request, message)
-
-
-def _valid(form) -> dict:
-    """The form's cleaned data, or a ValidationError whose messages name the fields."""
-    if not form.is_valid():
-        raise ValidationError([
-            f"{form.fields[name].label}: {' '.join(errors)}" if name in form.fields and form.fields[name].label else " ".join(errors)
-            for name, errors in form.errors.items()
-        ])
-    return form.cleaned_data
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on its field where the form has it, else on top."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
-def _state_changed(obj) -> str:
-    return _("%(object)s is now %(state)s.") % {"object": obj, "state": obj.get_state_display().lower()}
-
-
-def _dispatch(request, obj, actions: dict, action: str):
-    """Run the handler of ``action`` on ``obj``; report its success or its refusal as a message."""
-    if action not in actions:
-        raise Http404(_("Unknown action."))
-    perm, handler = actions[action]
-    if perm and not request.user.has_perm(perm):
-        raise PermissionDenied
-    try:
-        message = handler(request, obj)
-    except (ValidationError, TransitionRefused) as error:
-        _report(request, error)
-    else:
-        messages.success(request, message)
 
 
 def _audit_or_404(request, reference: str) -> Audit:
@@ -358,13 +317,7 @@ def nonconformity_detail(request, reference):
     nonconformity = _nonconformity_or_404(request, reference)
     user = request.user
     transitions = available_transitions(nonconformity, user)
-    action_list = list(selectors.nonconformity_actions(nonconformity=nonconformity))
-    action_signatures = signatures_checked_many(action_list)
-    actions = [
-        (action, [t for t in available_transitions(action, user) if t.name in ACTION_TRANSITIONS],
-         action_signatures.get(action.pk, []))
-        for action in action_list
-    ]
+    actions = action_rows(selectors.nonconformity_actions(nonconformity=nonconformity), user=user)
     return render(
         request,
         "audits/nonconformity_detail.html",

@@ -11,7 +11,18 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Spacer
 
 from records.pdf import (
-    Frame, OfficialLetter, Signature, local_date, markup, para, render, render_letter, signature_block, table, text,
+    Frame,
+    OfficialLetter,
+    Signature,
+    local_date,
+    markup,
+    official_date,
+    para,
+    render,
+    render_letter,
+    signature_block,
+    table,
+    text,
 )
 from satisfaction.pdf import feedback_invitation
 
@@ -72,12 +83,6 @@ def control_sheet_pdf(case: Case) -> bytes:
     ]
     frame = Frame(title=_("Case control sheet"), code=case.reference, revision=str(case.revision.number))
     return render(frame, story)
-
-
-def official_date(value: datetime.date) -> str:
-    """"ngày 05 tháng 01 năm 2026": a leading zero for days under 10 and for January and February."""
-    month = f"{value.month:02d}" if value.month <= 2 else str(value.month)
-    return _("day %(day)s month %(month)s year %(year)s") % {"day": f"{value.day:02d}", "month": month, "year": value.year}
 
 
 def apology_letter_pdf(case: Case) -> bytes:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from iso.pages import report as _report
 from iso.routers import reads_from_replica
 from iso.workflows import TransitionRefused
 from records.pdf import pdf_response
@@ -40,14 +41,6 @@ def _case_or_404(request, reference: str) -> Case:
         return selectors.case_get(user=request.user, reference=reference)
     except Case.DoesNotExist:
         raise Http404(_("No such case.")) from None
-
-
-def _report(request, error: Exception) -> None:
-    if isinstance(error, TransitionRefused):
-        messages.error(request, error.message)
-    else:
-        for message in error.messages:
-            messages.error(request, message)
 
 
 @permission_required("cases.view_case", raise_exception=True)

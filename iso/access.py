@@ -55,6 +55,11 @@ policy                in; revisions in the making: ISO        approver (reviewin
                       secretary, approver                     acknowledging the policy: everyone
 policy acknowledge-   ISO secretary, approver; each person    —
 ments                 their own
+management review     ISO secretary, approver: all; everyone  ISO secretary (prepares), its chair
+                      else: reviews whose minutes are         (approves the minutes); actions: their
+                      approved (the minutes and their         owner, verified by the secretary or an
+                      actions are communicated to all)        approver
+annual QMS report     ISO secretary, approver                 ISO secretary
 admin site            ISO secretary (with staff status) and   —
                       superusers only
 ====================  ======================================  ==========================================
@@ -77,6 +82,7 @@ from objectives.models import Objective
 from processes.models import Procedure, ProcedureRevision
 from qms.models import PolicyAcknowledgement, QmsRevision
 from records.models import DisposalMinute, KeptRecord, RecordType
+from reviews.models import ManagementReview, ReviewAction
 from satisfaction.models import Feedback
 
 from .models import OrgUnit, Role, User
@@ -137,6 +143,19 @@ def reach(user: User) -> Reach:
     if user is not None:
         user._access_reach = result
     return result
+
+
+class _WholeOrganisation:
+    """The reader of figures that sum up the whole organisation (management-review inputs, the annual
+    report): pages that are themselves kept to the secretary and the approvers. Never a person."""
+
+    pk = None
+    is_authenticated = is_active = False
+    _access_reach = Reach(None, True, frozenset(), frozenset(), frozenset(), False)
+
+
+#: Pass as ``user=`` to a selector for organisation-wide figures, never for a page a person reads.
+WHOLE_ORGANISATION = _WholeOrganisation()
 
 
 def may_use_admin(user: User) -> bool:
@@ -338,3 +357,26 @@ def policy_acknowledgements(user: User) -> QuerySet[PolicyAcknowledgement]:
     if r.everything:
         return PolicyAcknowledgement.objects.all()
     return PolicyAcknowledgement.objects.filter(user_id=r.user_id)
+
+
+# Management reviews and the annual report
+
+
+def management_reviews(user: User) -> QuerySet[ManagementReview]:
+    """Every review for the secretary and the approvers; for everyone else the reviews whose minutes
+    are approved (agendas and drafts of minutes stay with the people who prepare and chair them)."""
+    if reach(user).everything:
+        return ManagementReview.objects.all()
+    return ManagementReview.objects.filter(state=ManagementReview.State.MINUTES_APPROVED)
+
+
+def review_actions(user: User) -> QuerySet[ReviewAction]:
+    """The actions of the reviews ``user`` may read."""
+    if reach(user).everything:
+        return ReviewAction.objects.all()
+    return ReviewAction.objects.filter(review__state=ManagementReview.State.MINUTES_APPROVED)
+
+
+def may_read_annual_report(user: User) -> bool:
+    """The annual report aggregates every unit's figures: the secretary and the approvers only."""
+    return reach(user).everything

@@ -22,6 +22,7 @@ def navigation(request):
         (_("Satisfaction"), reverse("satisfaction:index"), "satisfaction.view_feedback"),
         (_("Quality objectives"), reverse("objectives:objective_list"), "objectives.view_objective"),
         (_("Scope and policy"), reverse("qms:index"), "qms.view_qmsdocument"),
+        (_("Management review"), reverse("reviews:review_list"), "reviews.view_managementreview"),
         (_("Administration"), reverse("admin:index"), "admin"),
     ]
     allowed = [

@@ -35,6 +35,7 @@ DEMO_LOADERS: list[str] = [
     "satisfaction.demo.load_feedback",
     "objectives.demo.load_objectives",
     "qms.demo.load_qms",
+    "reviews.demo.load_reviews",
 ]
 
 #: Vietnam's public holidays on working days and the make-up working days, for the current and the

@@ -29,6 +29,7 @@ _READ = [
     "qms.view_qmsdocument",
     "qms.view_scoperevision",
     "qms.view_policyrevision",
+    "reviews.view_managementreview",
 ]
 
 _HANDLE_CASES = ["cases.add_case", "cases.handle_case"]
@@ -36,6 +37,8 @@ _HANDLE_CASES = ["cases.add_case", "cases.handle_case"]
 _HANDLE_FEEDBACK = ["satisfaction.handle_feedback"]
 #: Entering the monthly values of the objectives one owns (the service checks the ownership).
 _RECORD_OBJECTIVES = ["objectives.record_objective_value"]
+#: Carrying out the actions a management review gave one (every role but the viewer).
+_CARRY_OUT_REVIEW_ACTIONS = ["reviews.carry_out_reviewaction"]
 #: Raising nonconformities, analysing those of one's unit, carrying out one's corrective actions.
 _HANDLE_NONCONFORMITIES = ["audits.add_nonconformity", "audits.handle_nonconformity", "audits.add_actionevidence"]
 #: The ISO secretary writes the scope and the policy and takes them through their lifecycle.
@@ -101,6 +104,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "objectives.raise_objective_nonconformity",
         *_RECORD_OBJECTIVES,
         *_KEEP_QMS_DOCUMENTS,
+        "reviews.add_managementreview",
+        "reviews.change_managementreview",
+        "reviews.view_annualreport",
+        "reviews.change_annualreport",
+        "reviews.verify_reviewaction",
+        *_CARRY_OUT_REVIEW_ACTIONS,
     ],
     Role.APPROVER: _READ
     + [
@@ -122,6 +131,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "qms.review_policyrevision",
         "qms.approve_policyrevision",
         "qms.view_policyacknowledgement",
+        "reviews.approve_minutes",
+        "reviews.view_annualreport",
+        "reviews.verify_reviewaction",
+        *_CARRY_OUT_REVIEW_ACTIONS,
     ],
     Role.PROCESS_OWNER: _READ
     + [
@@ -132,9 +145,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_HANDLE_FEEDBACK,
         *_HANDLE_NONCONFORMITIES,
         *_RECORD_OBJECTIVES,
+        *_CARRY_OUT_REVIEW_ACTIONS,
     ],
-    Role.STAFF: _READ + _HANDLE_CASES + _HANDLE_FEEDBACK + _HANDLE_NONCONFORMITIES + _RECORD_OBJECTIVES,
-    Role.INTERNAL_AUDITOR: _READ + _AUDIT + ["iso.view_transitionlog", "processes.view_acknowledgement", "audits.view_checklisttemplate"],
+    Role.STAFF: _READ + _HANDLE_CASES + _HANDLE_FEEDBACK + _HANDLE_NONCONFORMITIES + _RECORD_OBJECTIVES
+    + _CARRY_OUT_REVIEW_ACTIONS,
+    Role.INTERNAL_AUDITOR: _READ + _AUDIT + _CARRY_OUT_REVIEW_ACTIONS
+    + ["iso.view_transitionlog", "processes.view_acknowledgement", "audits.view_checklisttemplate"],
     Role.VIEWER: _READ,
 }
 

@@ -40,6 +40,12 @@ TRACKED_FIELDS: dict[str, tuple[str, ...]] = {
     "qms.qmsdocument": ("last_announced_on", "announcement_reference"),
     "qms.scoperevision": ("statement", "change_summary"),
     "qms.policyrevision": ("text", "change_summary"),
+    "reviews.managementreview": (
+        "title", "period_start", "period_end", "meeting_at", "place", "chair", "secretary", "guests", "conclusion",
+    ),
+    "reviews.agendaitem": ("title", "discussion", "conclusion"),
+    "reviews.decision": ("category", "text"),
+    "reviews.reviewaction": ("description", "owner", "due_date", "completion_note", "verification_note"),
 }
 
 

@@ -22,5 +22,6 @@ urlpatterns = [
     path("satisfaction/", include("satisfaction.urls")),
     path("objectives/", include("objectives.urls")),
     path("qms/", include("qms.urls")),
+    path("reviews/", include("reviews.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -24,7 +24,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
-from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from iso.models import OrgUnit
 from iso.signatures import last_signature, signatures_checked
@@ -259,27 +259,64 @@ def render(
     return buffer.getvalue()
 
 
+def official_date(value: datetime.date) -> str:
+    """"ngày 05 tháng 01 năm 2026": a leading zero for days under 10 and for January and February."""
+    month = f"{value.month:02d}" if value.month <= 2 else str(value.month)
+    return _("day %(day)s month %(month)s year %(year)s") % {"day": f"{value.day:02d}", "month": month, "year": value.year}
+
+
 @dataclass
 class OfficialLetter:
     """An administrative document in the layout of Decree 30/2020: issuing body and number at the
-    top left, national title and motto at the top right, place and date, title, body, signer."""
+    top left, national title and motto at the top right, place and date, title, body, signer.
+
+    ``body`` holds lines of text (each a justified paragraph) or ready flowables (headings, tables:
+    see :func:`letter_para`). ``signers`` replaces the single signer when a document is signed by
+    several people (a minute: the secretary on the left, the chair on the right); each box shows an
+    electronic signature's note between the title and the name.
+    """
 
     issuing_body: str
     number: str
     place: str
     date: str
     title: str
-    body: Sequence[str]
-    signer_title: str
-    signer: str
+    body: Sequence
+    signer_title: str = ""
+    signer: str = ""
     issuing_unit: str = ""
     recipients: Sequence[str] = ()
+    signers: Sequence[Signature] = ()
+
+
+LETTER_SIZE = {"fontSize": 13, "leading": 17}
+LETTER_STYLES = {
+    "body": _style("letter_body", firstLineIndent=10 * mm, spaceAfter=6, alignment=4, **LETTER_SIZE),
+    "plain": _style("letter_plain", spaceAfter=4, alignment=4, **LETTER_SIZE),
+    "heading": _style("letter_heading", spaceBefore=6, spaceAfter=4, keepWithNext=1, **LETTER_SIZE),
+    "centre": _style("letter_centre", alignment=TA_CENTER, **LETTER_SIZE),
+}
+
+
+def letter_para(value, style: str = "body") -> Paragraph:
+    """User text as a paragraph of an official letter: ``body`` (indented, justified), ``plain``
+    (not indented), ``heading`` (bold) or ``centre``."""
+    content = text(value)
+    return Paragraph(f"<b>{content}</b>" if style == "heading" else content, LETTER_STYLES[style])
 
 
 def _page_number_from_two(canvas_, document) -> None:
     if document.page >= 2:
         canvas_.setFont(FONT, 13)
         canvas_.drawCentredString(document.pagesize[0] / 2, document.pagesize[1] - 12 * mm, str(document.page))
+
+
+def _signer_box(signer: Signature) -> list:
+    centre = LETTER_STYLES["centre"]
+    # An unsigned box keeps the note's line, so the names of side-by-side signers stay level.
+    note = _signature_note(signer) if signer.date else Spacer(1, STYLES["small"].leading)
+    return [Paragraph(f"<b>{text(signer.role)}</b>", centre), Spacer(1, 4 * mm), note, Spacer(1, 12 * mm),
+            Paragraph(f"<b>{text(signer.name)}</b>", centre)]
 
 
 def render_letter(letter: OfficialLetter) -> bytes:
@@ -292,9 +329,7 @@ def render_letter(letter: OfficialLetter) -> bytes:
         buffer, pagesize=A4, leftMargin=30 * mm, rightMargin=15 * mm, topMargin=20 * mm, bottomMargin=20 * mm,
         title=unicodedata.normalize("NFC", letter.title),
     )
-    size = {"fontSize": 13, "leading": 17}
-    centre = _style("letter_centre", alignment=TA_CENTER, **size)
-    body = _style("letter_body", firstLineIndent=10 * mm, spaceAfter=6, alignment=4, **size)
+    centre = LETTER_STYLES["centre"]
     left_head = [markup(text(letter.issuing_body.upper()), "center")]
     if letter.issuing_unit:
         left_head.append(markup(f"<b>{text(letter.issuing_unit.upper())}</b>", "center"))
@@ -307,21 +342,31 @@ def render_letter(letter: OfficialLetter) -> bytes:
     ]
     heading = Table([[left_head, right_head]], colWidths=[65 * mm, 100 * mm])
     heading.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONTNAME", (0, 0), (-1, -1), FONT)]))
-    signer = Table(
-        [["", [Paragraph(f"<b>{text(letter.signer_title)}</b>", centre), Spacer(1, 22 * mm),
-               Paragraph(f"<b>{text(letter.signer)}</b>", centre)]]],
-        colWidths=[70 * mm, 95 * mm],
-    )
-    recipients = [markup(f"<b><i>{text(_('Recipients:'))}</i></b>", "small")]
+    if letter.signers:
+        boxes = [_signer_box(s) for s in letter.signers]
+        # The main signer stands on the right, as the decree places the signature.
+        cells = ["", *boxes] if len(boxes) == 1 else boxes
+        widths = [70 * mm, 95 * mm] if len(boxes) == 1 else [165 * mm / len(boxes)] * len(boxes)
+        signer = Table([cells], colWidths=widths)
+    else:
+        signer = Table(
+            [["", [Paragraph(f"<b>{text(letter.signer_title)}</b>", centre), Spacer(1, 22 * mm),
+                   Paragraph(f"<b>{text(letter.signer)}</b>", centre)]]],
+            colWidths=[70 * mm, 95 * mm],
+        )
+    signer.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONTNAME", (0, 0), (-1, -1), FONT)]))
+    # Outside the f-string: makemessages does not see a call inside one.
+    recipients_label = _("Recipients:")
+    recipients = [markup(f"<b><i>{text(recipients_label)}</i></b>", "small")]
     recipients += [markup(f"- {text(r)};", "small") for r in letter.recipients]
     story = [
         heading,
         Spacer(1, 8 * mm),
         Paragraph(f"<b>{text(letter.title)}</b>", centre),
         Spacer(1, 6 * mm),
-        *[Paragraph(text(line), body) for line in letter.body],
+        *[line if isinstance(line, Flowable) else letter_para(line) for line in letter.body],
         Spacer(1, 4 * mm),
-        signer,
+        KeepTogether([signer]),
         Spacer(1, 4 * mm),
         *recipients,
     ]

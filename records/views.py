@@ -19,6 +19,8 @@ from django.views.decorators.http import require_POST
 
 from iso.forms import signature_request
 from iso.models import Signature
+from iso.pages import add_errors as _add_errors
+from iso.pages import report as _report
 from iso.signatures import signatures_checked
 from iso.uploads import file_response
 from iso.workflows import TransitionRefused, available_transitions
@@ -36,22 +38,6 @@ from .forms import (
 from .models import DisposalMinute, KeptRecord, RecordType
 
 PAGE_SIZE = 50
-
-
-def _report(request, error: Exception) -> None:
-    if isinstance(error, TransitionRefused):
-        messages.error(request, error.message)
-    else:
-        for message in error.messages:
-            messages.error(request, message)
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _query_without_page(request) -> str:

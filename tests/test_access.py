@@ -34,6 +34,8 @@ from qms import services as qms_services
 from records import services as record_services
 from processes.models import FormTemplate
 from records.models import RecordType
+from reviews import services as review_services
+from reviews.views import REVIEW_ACTIONS
 from satisfaction import services as satisfaction_services
 from satisfaction.models import Criterion
 
@@ -55,7 +57,7 @@ pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
 #: The apps whose data a refused request must leave untouched.
-DATA_APPS = ("iso", "processes", "cases", "audits", "records", "satisfaction", "objectives", "qms", "auth")
+DATA_APPS = ("iso", "processes", "cases", "audits", "records", "satisfaction", "objectives", "qms", "reviews", "auth")
 
 
 def clause(number: str) -> Clause:
@@ -146,6 +148,18 @@ class World:
         self.minute = record_services.disposal_approve(
             records=[old], by=approver, method="Cắt hủy", notes=f"{self.marker}MINUTE", signature=signed()
         )
+        # A review in preparation carries the marker; approved minutes are read by everyone, so the
+        # other one carries none (and what it gathered is the organisation's, never a unit's text).
+        meeting = {"period_start": TODAY.replace(month=1, day=1), "period_end": TODAY, "place": "Phòng họp",
+                   "meeting_at": now - datetime.timedelta(hours=1), "chair": approver, "secretary": secretary}
+        self.review = review_services.review_plan(by=secretary, title=f"{self.marker}REVIEW", **meeting)
+        review_services.agenda_item_add(review=self.review, by=secretary, title=f"{self.marker}AGENDA")
+        minutes = review_services.review_hold(
+            review=review_services.review_plan(by=secretary, title=f"Họp xem xét {code}", **meeting), by=secretary
+        )
+        review_services.review_action_plan(review=minutes, by=secretary, description="Cải tiến", owner=self.staff, due_date=TODAY)
+        review_services.review_update(review=minutes, by=secretary, conclusion="Duy trì")
+        self.minutes_approved = review_services.review_approve_minutes(review=minutes, by=approver, signature=signed())
         self.job = Job.objects.create(
             kind=Job.Kind.CASE_EXPORT, requested_by=self.staff, parameters={"format": "csv"},
             progress_message=f"{self.marker}JOB",
@@ -165,6 +179,8 @@ class World:
         nc = {"reference": self.nonconformity.reference}
         audit = {"reference": self.audit.reference}
         year = [({"year": self.audit.programme.year}, True)]
+        reviews = [({"reference": self.review.reference}, False), ({"reference": self.minutes_approved.reference}, True)]
+        report_year = [({"year": TODAY.year}, False)]
         return {
             "processes:procedure_detail": [(procedure, True)],
             "processes:revision_start": [(procedure, True)],
@@ -207,6 +223,9 @@ class World:
                for kind in ("scope", "policy") for page in ("detail", "edit", "print", "transition")},
             # Everyone may acknowledge the policy in force (a change, checked in tests/qms); not a draft.
             "qms:policy_acknowledge": [({"number": self.qms["policy_draft"].number}, False)],
+            **{f"reviews:{name}": reviews for name in ("review_detail", "review_edit", "review_print")},
+            "reviews:review_action": [({**kwargs, "action": action}, public) for kwargs, public in reviews for action in REVIEW_ACTIONS],
+            **{f"reviews:{name}": report_year for name in ("report_detail", "report_print", "report_xlsx")},
         }
 
     def admin_objects(self) -> dict:
@@ -408,7 +427,8 @@ def _content(client, name, **params):
 def test_lists_exports_and_dashboard_of_a_unit_a_user_show_a_and_not_b(client, worlds):
     a, b = worlds
     client.force_login(a.staff)
-    for name in ("cases:case_list", "audits:nonconformity_list", "records:kept_record_list", "objectives:objective_list", "home"):
+    for name in ("cases:case_list", "audits:nonconformity_list", "records:kept_record_list", "objectives:objective_list",
+                 "reviews:review_list", "reviews:action_list", "home"):
         text = _content(client, name).content.decode()
         assert b.marker not in text, name
     assert f"{a.marker}CASE" in _content(client, "cases:case_list").content.decode()

@@ -241,3 +241,27 @@ def test_the_scope_and_the_policy_are_in_force_signed_and_read_by_part_of_the_st
         assert [(c.signature.action, c.valid) for c in signatures_checked(revision)] == [
             ("approve", True), ("publish", True)
         ]
+
+
+def test_last_years_management_review_has_signed_minutes_and_actions_and_this_years_is_planned():
+    from reviews.inputs import PROVIDERS, figure_value
+    from reviews.models import AnnualReport, ManagementReview, ReviewAction
+
+    load_demo()
+    year = timezone.localdate().year
+
+    last = ManagementReview.objects.get(state=ManagementReview.State.MINUTES_APPROVED)
+    assert last.year == year - 1 and last.chair.username == MAIN_LOGINS[Role.APPROVER]
+    assert [c.valid for c in signatures_checked(last)] == [True]
+    assert last.agenda_items.count() == len(PROVIDERS) and not last.agenda_items.filter(discussion="").exists()
+    assert set(last.decisions.values_list("category", flat=True)) == {"improvement", "qms_change", "resources"}
+    states = list(last.actions.values_list("state", flat=True))
+    assert states.count(ReviewAction.State.VERIFIED_EFFECTIVE) >= 2 and states.count(ReviewAction.State.IN_PROGRESS) == 1
+    for action in last.actions.exclude(verified_by=None):
+        assert [c.valid for c in signatures_checked(action)] == [True]
+    assert AnnualReport.objects.get(year=year - 1).proposals
+
+    planned = ManagementReview.objects.get(state=ManagementReview.State.PLANNED)
+    assert planned.period_start.year == year
+    previous = planned.agenda_items.get(input_key="previous_actions")
+    assert figure_value(previous.snapshot, "total") == len(states) and figure_value(previous.snapshot, "open") == 1

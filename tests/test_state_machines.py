@@ -503,3 +503,96 @@ def test_random_nonconformity_handling_closes_only_with_verified_actions(secreta
                 continue
             attempt(lambda: calls[name](which, _pick(people, who)), nonconformity, *nonconformity.actions.all())
             _assert_nonconformity_invariants(nc())
+
+
+# Management reviews
+
+
+REVIEW_ACTIONS = ("gather", "hold", "decide", "plan_action", "conclude", "approve", "start", "finish", "verify")
+
+
+def _assert_review_invariants(review, frozen: dict | None) -> None:
+    from iso.signatures import signatures_checked
+    from reviews.models import ManagementReview, ReviewAction
+
+    assert review.state in ManagementReview.State.values
+    assert_log_is_a_path(review, ManagementReview.State.PLANNED)
+    signatures = signatures_checked(review)
+    if review.state == ManagementReview.State.MINUTES_APPROVED:
+        assert review.conclusion and review.approved_at
+        assert [(c.valid, c.signature.signer_id) for c in signatures] == [(True, review.chair_id)]
+    else:
+        assert signatures == []
+    if frozen is not None:  # held: the agenda's inputs stay as they were when the meeting took place
+        assert dict(review.agenda_items.exclude(input_key="").values_list("input_key", "snapshot")) == frozen
+    for action in review.actions.all():
+        assert action.state in ReviewAction.State.values
+        assert_log_is_a_path(action, ReviewAction.State.PLANNED)
+        if action.state != ReviewAction.State.PLANNED:
+            assert review.state == ManagementReview.State.MINUTES_APPROVED, "work began before the minutes were approved"
+        if action.verified_by_id is not None:
+            assert action.verified_by_id != action.owner_id
+
+
+@EXAMPLES
+@given(steps=_steps(REVIEW_ACTIONS, min_size=6, max_size=18))
+def test_random_management_reviews_sign_only_complete_minutes_and_freeze_their_inputs(
+    secretary, approver, second_approver, staff, settings, steps
+):
+    from reviews import services as review_services
+    from reviews.models import ManagementReview, ReviewAction
+
+    with rolled_back():
+        settings.CORRECTIVE_ACTION_VERIFICATION_DELAY_DAYS = 0
+        people = [secretary, approver, second_approver, staff]
+        today = timezone.localdate()
+        review = review_services.review_plan(
+            by=secretary, title="Họp xem xét", period_start=today.replace(month=1, day=1), period_end=today,
+            meeting_at=timezone.now() - datetime.timedelta(hours=1), place="Phòng họp", chair=approver, secretary=secretary,
+        )
+        current = lambda: ManagementReview.objects.get(pk=review.pk)  # noqa: E731 - read fresh for each step
+
+        def action(index):
+            return _pick(list(current().actions.order_by("number")), index)
+
+        calls = {
+            "gather": lambda i, by: review_services.review_gather(review=current(), by=by),
+            "hold": lambda i, by: review_services.review_hold(review=current(), by=by),
+            "decide": lambda i, by: review_services.decision_record(review=current(), by=by, category="improvement", text="Cải tiến"),
+            "plan_action": lambda i, by: review_services.review_action_plan(
+                review=current(), by=by, description="Thực hiện", owner=_pick([staff, secretary], i), due_date=today
+            ),
+            "conclude": lambda i, by: review_services.review_update(review=current(), by=by, conclusion="Duy trì"),
+            "approve": lambda i, by: review_services.review_approve_minutes(review=current(), by=by, signature=signed()),
+            "start": lambda i, by: review_services.review_action_transition(action=action(i), name="start", by=by),
+            "finish": lambda i, by: review_services.review_action_transition(action=action(i), name="finish", by=by, note="Xong"),
+            "verify": lambda i, by: review_services.review_action_transition(
+                action=action(i), name="verify_effective", by=by, note="Có hiệu lực", signature=signed(VERIFIED)
+            ),
+        }
+
+        def forward(index, _by):
+            now = current()
+            if now.state == ManagementReview.State.PLANNED:
+                return calls["hold"](0, secretary)
+            if now.state == ManagementReview.State.HELD:
+                if not now.actions.exists():
+                    return calls["plan_action"](index, secretary)
+                return calls["approve" if now.conclusion and index % 2 else "conclude"](0, approver if now.conclusion else secretary)
+            for a in now.actions.order_by("number"):
+                if a.state in (ReviewAction.State.PLANNED, ReviewAction.State.IN_PROGRESS):
+                    return calls["start" if a.state == "planned" else "finish"](a.number - 1, a.owner)
+                if a.state == ReviewAction.State.DONE:
+                    return calls["verify"](a.number - 1, approver)
+            return None
+
+        calls["forward"] = forward
+
+        frozen = None
+        for name, which, who in steps:
+            if name in ("start", "finish", "verify") and not current().actions.exists():
+                continue
+            attempt(lambda: calls[name](which, _pick(people, who)), current(), *current().actions.all())
+            if frozen is None and current().state != ManagementReview.State.PLANNED:
+                frozen = dict(current().agenda_items.exclude(input_key="").values_list("input_key", "snapshot"))
+            _assert_review_invariants(current(), frozen)

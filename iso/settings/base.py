@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "satisfaction",
     "objectives",
     "qms",
+    "reviews",
 ]
 
 MIDDLEWARE = [

@@ -2,6 +2,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from iso import forms as iso_forms
 from iso.models import Clause, OrgUnit, User
 from iso.uploads import UploadField
 from processes.models import Procedure
@@ -195,10 +196,7 @@ class ActionPlanForm(forms.Form):
     due_date = forms.DateField(label=_("Due date"), widget=_date_input())
 
 
-class ActionTransitionForm(forms.Form):
-    action = forms.IntegerField(widget=forms.HiddenInput)
-    transition = forms.CharField(widget=forms.HiddenInput)
-    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+class ActionTransitionForm(iso_forms.ActionTransitionForm):
     reissue_due_date = forms.DateField(label=_("Due date of the reissued action"), required=False, widget=_date_input())
 
 

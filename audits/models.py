@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, transition
 
-from iso.models import Clause, OrgUnit, Role, Signature, WorkflowModel
+from iso.models import Clause, OrgUnit, Role, Signature, TrackedAction, WorkflowModel
 from iso.uploads import RandomName, validate_upload
 from iso.workflows import TransitionPermission
 from processes.models import Procedure
@@ -584,47 +584,25 @@ class Nonconformity(WorkflowModel):
     request_verification.alters_data = reopen.alters_data = close.alters_data = reject.alters_data = True
 
 
-def _not_the_owner(action, user):
-    if action.owner_id == user.pk:
-        return gettext("You own this action, so you cannot verify it: effectiveness is verified by someone else.")
-    return None
+class CorrectiveAction(TrackedAction):
+    """An action against the root cause of a nonconformity, verified effective by someone else.
 
-
-def _owner_or_secretary(action, user):
-    if action.owner_id == user.pk or user.has_role(Role.ISO_SECRETARY):
-        return None
-    return gettext("Only the owner of the action (%(owner)s) or the ISO secretary may do this.") % {"owner": action.owner}
-
-
-class CorrectiveAction(WorkflowModel):
-    """An action against the root cause of a nonconformity, verified effective by someone else."""
-
-    class State(models.TextChoices):
-        PLANNED = "planned", _("Planned")
-        IN_PROGRESS = "in_progress", pgettext_lazy("action", "In progress")
-        DONE = "done", _("Done")
-        VERIFIED_EFFECTIVE = "verified_effective", _("Verified effective")
-        NOT_EFFECTIVE = "not_effective", _("Not effective")
-
-    OPEN_STATES = (State.PLANNED, State.IN_PROGRESS)
+    Its lifecycle, and the rules that the owner carries it out and someone else verifies it, come
+    from :class:`iso.models.TrackedAction`.
+    """
 
     nonconformity = models.ForeignKey(Nonconformity, verbose_name=_("nonconformity"), on_delete=models.PROTECT, related_name="actions")
     number = models.PositiveSmallIntegerField(_("number"))
-    description = models.TextField(_("action"))
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="corrective_actions")
-    due_date = models.DateField(_("due date"))
     #: An ineffective action is reissued under a new number; the reissue replaces it.
     reissue_of = models.OneToOneField(
         "self", verbose_name=_("reissue of"), on_delete=models.PROTECT, null=True, blank=True, related_name="reissue"
     )
-    state = FSMField(_("state"), max_length=24, choices=State.choices, default=State.PLANNED, protected=True)
-    completion_note = models.TextField(_("what was done"), blank=True)
-    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
-    verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("verified by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+
+    work_permission = TransitionPermission("audits.handle_nonconformity", _("Only staff who handle nonconformities may do this."))
+    verify_permission = TransitionPermission(
+        "audits.verify_correctiveaction", _("Only an internal auditor or the ISO secretary may verify an action.")
     )
-    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
-    verification_note = models.TextField(_("verification"), blank=True)
 
     class Meta:
         verbose_name = _("corrective action")
@@ -655,65 +633,10 @@ class CorrectiveAction(WorkflowModel):
             "verification_note": self.verification_note,
         }
 
-    @property
-    def is_overdue(self) -> bool:
-        return self.state in self.OPEN_STATES and self.due_date < timezone.localdate()
-
-    def verifiable_from(self):
-        """The first moment its effectiveness may be judged: a configured delay after completion."""
-        if self.completed_at is None:
-            return None
-        return self.completed_at + timezone.timedelta(days=settings.CORRECTIVE_ACTION_VERIFICATION_DELAY_DAYS)
-
-    _work = TransitionPermission("audits.handle_nonconformity", _("Only staff who handle nonconformities may do this."), _owner_or_secretary)
-    _verify = TransitionPermission(
-        "audits.verify_correctiveaction", _("Only an internal auditor or the ISO secretary may verify an action."), _not_the_owner
-    )
-
-    @transition(field=state, source=State.PLANNED, target=State.IN_PROGRESS, permission=_work,
-                custom={"label": _("Start"), "style": "primary"})
-    def start(self, *, by, comment=""):
-        """Work on the action begins; only once its nonconformity's plan is accepted."""
+    def check_start(self) -> None:
+        """Work begins only once the nonconformity's action plan is accepted."""
         if self.nonconformity.state != Nonconformity.State.IN_ACTION:
             raise ValidationError(gettext("The action plan of %(nc)s is not accepted yet.") % {"nc": self.nonconformity})
-
-    @transition(field=state, source=State.IN_PROGRESS, target=State.DONE, permission=_work,
-                custom={"label": _("Mark as done"), "asks": "comment", "style": "primary"})
-    def finish(self, *, by, comment=""):
-        """The action is carried out; the note says what was done."""
-        if not comment.strip():
-            raise ValidationError({"comment": gettext("Say what was done.")})
-        self.completion_note = comment
-        self.completed_at = timezone.now()
-
-    @transition(field=state, source=State.DONE, target=State.VERIFIED_EFFECTIVE, permission=_verify,
-                custom={"label": _("Verified effective"), "asks": "comment", "style": "primary",
-                        "signature": (Signature.Meaning.VERIFIED,)})
-    def verify_effective(self, *, by, comment=""):
-        """Someone other than the owner finds, after the delay, that the cause is gone."""
-        self._check_verification(by, comment)
-
-    @transition(field=state, source=State.DONE, target=State.NOT_EFFECTIVE, permission=_verify,
-                custom={"label": _("Not effective"), "asks": "comment", "style": "danger",
-                        "signature": (Signature.Meaning.VERIFIED,)})
-    def verify_not_effective(self, *, by, comment=""):
-        """The cause is still there: the nonconformity goes back to action with a new action."""
-        self._check_verification(by, comment)
-
-    def _check_verification(self, by, comment):
-        earliest = self.verifiable_from()
-        if earliest and timezone.now() < earliest:
-            raise ValidationError(
-                gettext("Effectiveness can be verified from %(date)s, %(days)s days after the action was done.")
-                % {"date": timezone.localtime(earliest).strftime("%d/%m/%Y"), "days": settings.CORRECTIVE_ACTION_VERIFICATION_DELAY_DAYS}
-            )
-        if not comment.strip():
-            raise ValidationError({"comment": gettext("Record what the verification found.")})
-        self.verified_by = by
-        self.verified_at = timezone.now()
-        self.verification_note = comment
-
-    start.alters_data = finish.alters_data = verify_effective.alters_data = verify_not_effective.alters_data = True
 
 
 class ActionEvidence(models.Model):

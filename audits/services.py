@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from iso import trail
+from iso.actions import action_transition
 from iso.models import Clause, OrgUnit, Role, User
 from iso.signatures import SignatureRequest, signature_record, transition_signing
 from iso.uploads import original_name
@@ -365,12 +366,12 @@ def nonconformity_transition(
 
 def corrective_action_start(*, action: CorrectiveAction, by: User) -> CorrectiveAction:
     """Begin work on an action of an accepted plan."""
-    return transition_apply(action, "start", by=by)
+    return action_transition(action=action, name="start", by=by)
 
 
 def corrective_action_finish(*, action: CorrectiveAction, by: User, note: str) -> CorrectiveAction:
     """The action is carried out; evidence files may be attached."""
-    return transition_apply(action, "finish", by=by, comment=note)
+    return action_transition(action=action, name="finish", by=by, note=note)
 
 
 def corrective_action_verify(

@@ -19,8 +19,9 @@ from django.views.decorators.http import require_POST
 
 from cases import selectors as case_selectors
 from cases.models import Case
+from iso.actions import action_rows
 from iso.forms import signature_request
-from iso.signatures import signatures_checked, signatures_checked_many
+from iso.signatures import signatures_checked
 from iso.uploads import file_response
 from iso.workflows import TransitionRefused, available_transitions, transition_apply
 from records.pdf import pdf_response
@@ -52,7 +53,6 @@ PAGE_SIZE = 50
 PROGRAMME_TRANSITIONS = ("approve", "start", "complete")
 AUDIT_TRANSITIONS = ("prepare", "start", "report", "close", "cancel")
 NONCONFORMITY_TRANSITIONS = ("plan", "accept_plan", "request_verification", "close", "reject")
-ACTION_TRANSITIONS = ("start", "finish", "verify_effective", "verify_not_effective")
 
 
 # Helpers
@@ -358,13 +358,7 @@ def nonconformity_detail(request, reference):
     nonconformity = _nonconformity_or_404(request, reference)
     user = request.user
     transitions = available_transitions(nonconformity, user)
-    action_list = list(selectors.nonconformity_actions(nonconformity=nonconformity))
-    action_signatures = signatures_checked_many(action_list)
-    actions = [
-        (action, [t for t in available_transitions(action, user) if t.name in ACTION_TRANSITIONS],
-         action_signatures.get(action.pk, []))
-        for action in action_list
-    ]
+    actions = action_rows(selectors.nonconformity_actions(nonconformity=nonconformity), user=user)
     return render(
         request,
         "audits/nonconformity_detail.html",

@@ -32,3 +32,11 @@ class SignatureForm(forms.Form):
 def signature_request(data) -> SignatureRequest | None:
     """The signature posted in ``data`` (request.POST), or None."""
     return SignatureForm(data).request()
+
+
+class ActionTransitionForm(forms.Form):
+    """A lifecycle transition of one tracked action (iso.actions), posted from its row of a page."""
+
+    action = forms.IntegerField(widget=forms.HiddenInput)
+    transition = forms.CharField(widget=forms.HiddenInput)
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

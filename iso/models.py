@@ -1,5 +1,6 @@
 """The core every app shares: organisation units, users and their roles, the ISO 9001:2015 clause
-catalogue, the append-only transition log and the electronic signatures."""
+catalogue, the append-only transition log, the electronic signatures, and the lifecycle every
+tracked action shares (corrective, risk treatment and management review actions)."""
 
 import secrets
 from pathlib import Path
@@ -15,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from django_fsm import FSMFieldMixin, FSMModelMixin
+from django_fsm import FSMField, FSMFieldMixin, FSMModelMixin, transition
 
 from . import chain
 
@@ -600,3 +601,152 @@ class Job(models.Model):
     def visible_to(self, user) -> bool:
         """Only the requester and the ISO secretary see a job and its result."""
         return user.is_authenticated and (self.requested_by_id == user.pk or user.has_role(Role.ISO_SECRETARY))
+
+
+class DelegatedPermission:
+    """The permission of a transition declared on an abstract model.
+
+    django-fsm keeps one permission per transition, shared by every concrete model that inherits
+    it; this one asks the concrete model for its own rule (a ``TransitionPermission`` stored in the
+    class attribute ``attribute``), then applies the base's own ``checks``, each returning the
+    message of a refusal or None.
+    """
+
+    def __init__(self, attribute: str, *checks):
+        self.attribute = attribute
+        self.checks = checks
+
+    def __call__(self, instance, user) -> bool:
+        return self.refusal(instance, user) is None
+
+    def refusal(self, instance, user) -> str | None:
+        message = getattr(type(instance), self.attribute).refusal(instance, user)
+        if message:
+            return str(message)
+        for check in self.checks:
+            message = check(instance, user)
+            if message:
+                return str(message)
+        return None
+
+
+def _owner_or_secretary(action, user) -> str | None:
+    if action.owner_id == user.pk or user.has_role(Role.ISO_SECRETARY):
+        return None
+    return gettext("Only the owner of the action (%(owner)s) or the ISO secretary may do this.") % {"owner": action.owner}
+
+
+def _not_the_owner(action, user) -> str | None:
+    if action.owner_id == user.pk:
+        return gettext("You own this action, so you cannot verify it: effectiveness is verified by someone else.")
+    return None
+
+
+class TrackedAction(WorkflowModel):
+    """An action with an owner and a due date, carried out, then verified effective by someone else.
+
+    The lifecycle planned → in_progress → done → verified_effective | not_effective, shared by
+    corrective actions, risk treatment actions and the actions of a management review. A concrete
+    model adds its ``owner`` (with its own related name), what the action belongs to, its
+    ``signed_content()`` and two rules, each an ``iso.workflows.TransitionPermission``:
+    ``work_permission`` (start, finish; the owner or the ISO secretary besides) and
+    ``verify_permission`` (the verdict; never the owner). It may override :meth:`check_start`.
+    """
+
+    class State(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        IN_PROGRESS = "in_progress", pgettext_lazy("action", "In progress")
+        DONE = "done", _("Done")
+        VERIFIED_EFFECTIVE = "verified_effective", _("Verified effective")
+        NOT_EFFECTIVE = "not_effective", _("Not effective")
+
+    OPEN_STATES = (State.PLANNED, State.IN_PROGRESS)
+
+    description = models.TextField(_("action"))
+    due_date = models.DateField(_("due date"))
+    state = FSMField(_("state"), max_length=24, choices=State.choices, default=State.PLANNED, protected=True)
+    completion_note = models.TextField(_("what was done"), blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("verified by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    verification_note = models.TextField(_("verification"), blank=True)
+
+    #: The rules of the concrete model (iso.workflows.TransitionPermission), set by each subclass.
+    work_permission = None
+    verify_permission = None
+    #: The setting that holds how many days after completion effectiveness may first be judged.
+    verification_delay_setting = "CORRECTIVE_ACTION_VERIFICATION_DELAY_DAYS"
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in self.OPEN_STATES
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.state in self.OPEN_STATES and self.due_date < timezone.localdate()
+
+    @property
+    def verification_delay_days(self) -> int:
+        return getattr(settings, self.verification_delay_setting)
+
+    def verifiable_from(self):
+        """The first moment its effectiveness may be judged: a configured delay after completion."""
+        if self.completed_at is None:
+            return None
+        return self.completed_at + timezone.timedelta(days=self.verification_delay_days)
+
+    def check_start(self) -> None:
+        """Raise ValidationError when work may not begin yet; the concrete model says when."""
+
+    @transition(field="state", source=State.PLANNED, target=State.IN_PROGRESS,
+                permission=DelegatedPermission("work_permission", _owner_or_secretary),
+                custom={"label": _("Start"), "style": "primary"})
+    def start(self, *, by, comment=""):
+        """Work on the action begins, once :meth:`check_start` allows it."""
+        self.check_start()
+
+    @transition(field="state", source=State.IN_PROGRESS, target=State.DONE,
+                permission=DelegatedPermission("work_permission", _owner_or_secretary),
+                custom={"label": _("Mark as done"), "asks": "comment", "style": "primary"})
+    def finish(self, *, by, comment=""):
+        """The action is carried out; the note says what was done."""
+        if not comment.strip():
+            raise ValidationError({"comment": gettext("Say what was done.")})
+        self.completion_note = comment
+        self.completed_at = timezone.now()
+
+    @transition(field="state", source=State.DONE, target=State.VERIFIED_EFFECTIVE,
+                permission=DelegatedPermission("verify_permission", _not_the_owner),
+                custom={"label": _("Verified effective"), "asks": "comment", "style": "primary",
+                        "signature": (Signature.Meaning.VERIFIED,)})
+    def verify_effective(self, *, by, comment=""):
+        """Someone other than the owner finds, after the delay, that the action worked (signed)."""
+        self._check_verification(by, comment)
+
+    @transition(field="state", source=State.DONE, target=State.NOT_EFFECTIVE,
+                permission=DelegatedPermission("verify_permission", _not_the_owner),
+                custom={"label": _("Not effective"), "asks": "comment", "style": "danger",
+                        "signature": (Signature.Meaning.VERIFIED,)})
+    def verify_not_effective(self, *, by, comment=""):
+        """Someone other than the owner finds that the action did not work (signed)."""
+        self._check_verification(by, comment)
+
+    def _check_verification(self, by, comment):
+        earliest = self.verifiable_from()
+        if earliest and timezone.now() < earliest:
+            raise ValidationError(
+                gettext("Effectiveness can be verified from %(date)s, %(days)s days after the action was done.")
+                % {"date": timezone.localtime(earliest).strftime("%d/%m/%Y"), "days": self.verification_delay_days}
+            )
+        if not comment.strip():
+            raise ValidationError({"comment": gettext("Record what the verification found.")})
+        self.verified_by = by
+        self.verified_at = timezone.now()
+        self.verification_note = comment
+
+    start.alters_data = finish.alters_data = verify_effective.alters_data = verify_not_effective.alters_data = True

@@ -136,7 +136,8 @@ def transition_refusal(instance, name: str, user, *, internal: bool = False) -> 
         if not condition(instance):
             return str(getattr(condition, "message", _("The conditions for this step are not met.")))
     permission = transition.permission
-    if isinstance(permission, TransitionPermission):
+    # A TransitionPermission, or a rule that delegates to one (iso.models.DelegatedPermission).
+    if hasattr(permission, "refusal"):
         return permission.refusal(instance, user)
     if permission and not transition.has_perm(instance, user):
         return _("You do not have the right to do this.")

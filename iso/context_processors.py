@@ -19,6 +19,7 @@ def navigation(request):
         (_("Audits"), reverse("audits:programme_list"), "audits.view_audit"),
         (_("Nonconformities"), reverse("audits:nonconformity_list"), "audits.view_nonconformity"),
         (_("Records register"), reverse("records:record_type_list"), "records.view_recordtype"),
+        (_("Risks"), reverse("risks:risk_list"), "risks.view_risk"),
         (_("Administration"), reverse("admin:index"), "admin"),
     ]
     allowed = [

@@ -32,6 +32,7 @@ DEMO_LOADERS: list[str] = [
     "cases.demo.load_cases",
     "audits.demo.load_audits",
     "records.demo.load_records",
+    "risks.demo.load_risks",
 ]
 
 #: Vietnam's public holidays on working days and the make-up working days, for the current and the

@@ -23,11 +23,17 @@ _READ = [
     "records.view_recordtype",
     "records.view_keptrecord",
     "records.view_disposalminute",
+    "risks.view_risk",
+    "risks.view_riskassessment",
+    "risks.view_riskaction",
+    "risks.view_riskscale",
 ]
 
 _HANDLE_CASES = ["cases.add_case", "cases.handle_case"]
 #: Raising nonconformities, analysing those of one's unit, carrying out one's corrective actions.
 _HANDLE_NONCONFORMITIES = ["audits.add_nonconformity", "audits.handle_nonconformity", "audits.add_actionevidence"]
+#: Entering risks, assessing and treating those one owns, carrying out one's treatment actions.
+_HANDLE_RISKS = ["risks.add_risk", "risks.handle_risk"]
 _AUDIT = [
     "audits.conduct_audit",
     "audits.add_checklistitem",
@@ -75,6 +81,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "records.add_keptrecord",
         "records.change_keptrecord",
         "iso.request_evidence_pack",
+        *_HANDLE_RISKS,
+        "risks.verify_riskaction",
+        "risks.change_riskscale",
     ],
     Role.APPROVER: _READ
     + [
@@ -89,6 +98,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "records.approve_disposal",
         "iso.request_evidence_pack",
         *_HANDLE_NONCONFORMITIES,
+        *_HANDLE_RISKS,
+        "risks.verify_riskaction",
     ],
     Role.PROCESS_OWNER: _READ
     + [
@@ -97,8 +108,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "processes.submit_procedurerevision",
         *_HANDLE_CASES,
         *_HANDLE_NONCONFORMITIES,
+        *_HANDLE_RISKS,
+        "risks.verify_riskaction",
     ],
-    Role.STAFF: _READ + _HANDLE_CASES + _HANDLE_NONCONFORMITIES,
+    Role.STAFF: _READ + _HANDLE_CASES + _HANDLE_NONCONFORMITIES + _HANDLE_RISKS,
     Role.INTERNAL_AUDITOR: _READ + _AUDIT + ["iso.view_transitionlog", "processes.view_acknowledgement", "audits.view_checklisttemplate"],
     Role.VIEWER: _READ,
 }

@@ -19,5 +19,6 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("audits/", include("audits.urls")),
     path("records/", include("records.urls")),
+    path("risks/", include("risks.urls")),
     path("admin/", admin.site.urls),
 ]

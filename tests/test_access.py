@@ -33,6 +33,8 @@ from processes import services as process_services
 from records import services as record_services
 from processes.models import FormTemplate
 from records.models import RecordType
+from risks import services as risk_services
+from risks.views import RISK_ACTIONS
 
 from .cases.conftest import build_birth_registration
 from .factories import OrgUnitFactory, ProcedureFactory, ProcedureRevisionFactory, UserFactory, make_effective, signed
@@ -41,7 +43,7 @@ pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
 #: The apps whose data a refused request must leave untouched.
-DATA_APPS = ("iso", "processes", "cases", "audits", "records", "auth")
+DATA_APPS = ("iso", "processes", "cases", "audits", "records", "risks", "auth")
 
 
 def clause(number: str) -> Clause:
@@ -121,6 +123,14 @@ class World:
         self.minute = record_services.disposal_approve(
             records=[old], by=approver, method="Cắt hủy", notes=f"{self.marker}MINUTE", signature=signed()
         )
+        self.risk = risk_services.risk_identify(
+            by=self.owner, owner=self.owner, kind="risk", title=f"{self.marker}RISK", source="process", unit=unit,
+            review_date=TODAY + datetime.timedelta(days=30), likelihood=3, impact=4,
+        )
+        self.risk_action = risk_services.risk_action_plan(
+            risk=self.risk, by=self.owner, description=f"{self.marker}RISKACTION", owner=self.staff,
+            due_date=TODAY + datetime.timedelta(days=15),
+        )
         self.job = Job.objects.create(
             kind=Job.Kind.CASE_EXPORT, requested_by=self.staff, parameters={"format": "csv"},
             progress_message=f"{self.marker}JOB",
@@ -166,6 +176,8 @@ class World:
             "processes:form_template_file": [({**private, "form_code": self.form.code}, False)],
             "audits:evidence_file": [({**nc, "pk": self.evidence.pk}, False)],
             "records:minute_print": [({"number": self.minute.number}, False)],
+            "risks:risk_detail": [({"reference": self.risk.reference}, False)],
+            "risks:risk_action": [({"reference": self.risk.reference, "action": action}, False) for action in RISK_ACTIONS],
         }
 
     def admin_objects(self) -> dict:
@@ -180,7 +192,9 @@ class World:
 
 #: URL arguments that name no object: the format of an export (its content is checked below).
 #: The case export queues a job over the requester's own cases (checked below too).
-NOT_OBJECTS = {"cases:dashboard_export": {"fmt": "csv"}, "cases:case_export": {"fmt": "csv"}}
+NOT_OBJECTS = {
+    "cases:dashboard_export": {"fmt": "csv"}, "cases:case_export": {"fmt": "csv"}, "risks:risk_export": {"fmt": "csv"},
+}
 
 
 @pytest.fixture
@@ -350,10 +364,15 @@ def _content(client, name, **params):
 def test_lists_exports_and_dashboard_of_a_unit_a_user_show_a_and_not_b(client, worlds):
     a, b = worlds
     client.force_login(a.staff)
-    for name in ("cases:case_list", "audits:nonconformity_list", "records:kept_record_list", "home"):
+    for name in ("cases:case_list", "audits:nonconformity_list", "records:kept_record_list", "risks:risk_list", "home"):
         text = _content(client, name).content.decode()
         assert b.marker not in text, name
     assert f"{a.marker}CASE" in _content(client, "cases:case_list").content.decode()
+    assert f"{a.marker}RISK" in _content(client, "risks:risk_list").content.decode()
+    risks_csv = client.get(reverse("risks:risk_export", args=["csv"])).content.decode("utf-8-sig")
+    assert a.risk.reference in risks_csv and b.risk.reference not in risks_csv
+    risks_pdf = _text(_content(client, "risks:risk_register_print"))
+    assert a.risk.reference in risks_pdf and b.risk.reference not in risks_pdf
     assert f"{a.marker}FINDING" in _content(client, "audits:nonconformity_list").content.decode()
     assert f"{a.marker}RECORD" in _content(client, "records:kept_record_list").content.decode()
 
@@ -470,7 +489,9 @@ def test_the_admin_is_for_the_secretary_and_superusers_only(client, worlds, secr
         assert any(item["url"] == reverse("admin:index") for item in navigation) is allowed
 
 
-@pytest.mark.parametrize("name", ["cases:case_list", "audits:nonconformity_list", "records:kept_record_list"])
+@pytest.mark.parametrize(
+    "name", ["cases:case_list", "audits:nonconformity_list", "records:kept_record_list", "risks:risk_list"]
+)
 def test_scoped_list_pages_keep_a_flat_query_count(client, worlds, django_assert_max_num_queries, name):
     a, _b = worlds
     client.force_login(a.staff)
@@ -486,6 +507,10 @@ def test_scoped_list_pages_keep_a_flat_query_count(client, worlds, django_assert
         audit_services.nonconformity_raise(by=a.staff, source="complaint", unit=a.unit, description=f"NC {number}")
         record_services.kept_record_store(
             record_type=a.record_type, title=f"Hồ sơ {number}", content=b"%PDF-1.7\n%%EOF\n", filename="x.pdf", record_date=TODAY, by=a.staff
+        )
+        risk_services.risk_identify(
+            by=a.staff, owner=a.staff, kind="risk", title=f"Rủi ro {number}", source="process", unit=a.unit,
+            review_date=TODAY + datetime.timedelta(days=30), likelihood=1 + number % 5, impact=2,
         )
     with django_assert_max_num_queries(len(first)):
         assert client.get(url).status_code == 200

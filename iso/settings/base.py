@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "cases",
     "audits",
     "records",
+    "risks",
 ]
 
 MIDDLEWARE = [

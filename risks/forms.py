@@ -37,7 +37,7 @@ class RiskFilterForm(forms.Form):
     band = forms.ChoiceField(label=_("Level"), choices=_blank(Band.choices), required=False)
     state = forms.ChoiceField(label=_("State"), choices=_blank(Risk.State.choices), required=False)
     overdue = forms.BooleanField(label=_("Review overdue"), required=False)
-    mine = forms.BooleanField(label=_("Mine only"), required=False)
+    mine = forms.BooleanField(label=_("Only the risks I own"), required=False)
     # Set by a cell of the heat map; shown as the cell's filter, not as inputs.
     likelihood = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
     impact = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)

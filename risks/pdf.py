@@ -55,6 +55,7 @@ def risk_register_pdf(risks, heat: HeatMap) -> bytes:
         para(_("Register"), "heading"),
     ]
     bands = dict(Band.choices)
+    overdue = _("review overdue")
     story += table(
         [_("No."), _("Reference"), _("Kind"), _("Title"), _("Source"), _("Unit"), _("Owner"),
          _("L"), _("I"), _("Level"), _("State"), _("Next review"), _("Open actions")],
@@ -65,11 +66,11 @@ def risk_register_pdf(risks, heat: HeatMap) -> bytes:
              str(risk.likelihood or "—"), str(risk.impact or "—"),
              f"{risk.level} ({bands[scale.band(risk.level)]})" if risk.level else "—",
              risk.get_state_display(),
-             local_date(risk.review_date) + (f" ({_('overdue')})" if risk.review_overdue else ""),
+             local_date(risk.review_date) + (f" ({overdue})" if risk.review_overdue else ""),
              str(risk.open_actions)]
             for index, risk in enumerate(risks, start=1)
         ),
-        [10 * mm, 24 * mm, 21 * mm, 41 * mm, 30 * mm, 26 * mm, 22 * mm, 7 * mm, 7 * mm, 20 * mm, 18 * mm, 21 * mm, 15 * mm],
+        [11 * mm, 24 * mm, 21 * mm, 40 * mm, 30 * mm, 26 * mm, 22 * mm, 7 * mm, 7 * mm, 20 * mm, 18 * mm, 21 * mm, 15 * mm],
     )
     story.append(para(
         _("Scale %(size)s × %(size)s; level = likelihood × impact. Bands: low below %(medium)s, medium from %(medium)s, "

@@ -122,7 +122,7 @@ def test_an_ineffective_action_leaves_the_risk_in_treatment_until_another_one_wo
     # Every action is verified, effective or not: the risk may be monitored, or treated further.
     second = services.risk_action_plan(risk=action.risk, by=head, description="Phương án mới", owner=clerk, due_date=days(15))
     assert second.number == 2
-    with pytest.raises(ValidationError, match="not verified yet"):
+    with override("en"), pytest.raises(ValidationError, match="not verified yet"):
         services.risk_transition(risk=action.risk, name="monitor", by=head)
     done = done_long_ago(second, clerk)
     action_transition(action=done, name="verify_effective", by=head, note="Đã dùng", signature=signed(VERIFIED))

@@ -208,6 +208,9 @@ def test_the_printed_register_keeps_vietnamese_and_shows_the_heat_map(client, se
     assert "Lỗi phần mềm một cửa điện tử" in text and "Tiếp nhận hồ sơ trực tuyến toàn trình" in text
     assert risk.reference in text and "16 (Critical)" in text and "20 (Critical)" in text
     assert "Heat map of the open risks and opportunities (2 rated, 0 not yet rated)" in text
+    vietnamese = pdf_text(client.get(reverse("risks:risk_register_print"), HTTP_ACCEPT_LANGUAGE="vi").content)
+    assert "SỔ ĐĂNG KÝ RỦI RO VÀ CƠ HỘI" in vietnamese and "Bản đồ nhiệt các rủi ro và cơ hội đang mở" in vietnamese
+    assert "Lỗi phần mềm một cửa điện tử" in vietnamese and "16 (Rất cao)" in vietnamese
 
 
 def test_the_export_gives_the_readers_register_with_formulas_neutralised(client, head, clerk, lawyer):

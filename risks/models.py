@@ -235,25 +235,26 @@ class Risk(WorkflowModel):
     def review_overdue(self) -> bool:
         return self.is_open and self.review_date < timezone.localdate()
 
-    _handle = TransitionPermission(
+    #: The rule of every transition of a risk, and of assessing, editing and planning its treatment.
+    handle_permission = TransitionPermission(
         "risks.handle_risk", _("Only staff who handle risks may do this."), _owns_or_keeps_the_register
     )
 
-    @transition(field=state, source=State.IDENTIFIED, target=State.ASSESSED, permission=_handle,
+    @transition(field=state, source=State.IDENTIFIED, target=State.ASSESSED, permission=handle_permission,
                 custom={"label": _("Assess"), "internal": True})
     def assess(self, *, by, comment=""):
         """The first rating of likelihood and impact (part of recording an assessment)."""
         if self.level is None:
             raise ValidationError(gettext("Rate the likelihood and the impact first."))
 
-    @transition(field=state, source=[State.ASSESSED, State.MONITORED], target=State.IN_TREATMENT, permission=_handle,
+    @transition(field=state, source=[State.ASSESSED, State.MONITORED], target=State.IN_TREATMENT, permission=handle_permission,
                 custom={"label": _("Start the treatment"), "style": "primary"})
     def treat(self, *, by, comment=""):
         """The treatment begins: at least one action is planned and not yet done."""
         if not self.actions.filter(state__in=RiskAction.OPEN_STATES).exists():
             raise ValidationError(gettext("Plan at least one treatment action first."))
 
-    @transition(field=state, source=State.IN_TREATMENT, target=State.MONITORED, permission=_handle,
+    @transition(field=state, source=State.IN_TREATMENT, target=State.MONITORED, permission=handle_permission,
                 custom={"label": _("Monitor"), "style": "primary"})
     def monitor(self, *, by, comment=""):
         """Every treatment action is carried out and verified; the risk is watched at its reviews."""
@@ -263,14 +264,14 @@ class Risk(WorkflowModel):
                 gettext("These actions are not verified yet: %(actions)s.") % {"actions": ", ".join(a.label for a in pending)}
             )
 
-    @transition(field=state, source=State.ASSESSED, target=State.MONITORED, permission=_handle,
+    @transition(field=state, source=State.ASSESSED, target=State.MONITORED, permission=handle_permission,
                 custom={"label": _("Accept and monitor"), "asks": "comment", "style": "secondary"})
     def accept(self, *, by, comment=""):
         """The level is acceptable without treatment; the reason is kept."""
         if not comment.strip():
             raise ValidationError({"comment": gettext("Say why the risk is accepted without treatment.")})
 
-    @transition(field=state, source=list(OPEN_STATES), target=State.CLOSED, permission=_handle,
+    @transition(field=state, source=list(OPEN_STATES), target=State.CLOSED, permission=handle_permission,
                 custom={"label": _("Close"), "asks": "comment", "style": "danger"})
     def close(self, *, by, comment=""):
         """The risk no longer exists, or the opportunity is taken or gone; the reason is kept."""

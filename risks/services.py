@@ -27,7 +27,7 @@ def _require(user: User, perm: str, message: str) -> None:
 
 def _check_handles(risk: Risk, by: User) -> None:
     """The rule of the risk's own transitions: a person who handles risks, and its owner or the secretary."""
-    refusal = Risk._handle.refusal(risk, by)
+    refusal = Risk.handle_permission.refusal(risk, by)
     if refusal:
         raise PermissionDenied(refusal)
 

@@ -75,9 +75,7 @@ class AuditPlanForm(forms.ModelForm):
         self.fields["procedures"].queryset = Procedure.objects.order_by("code")
 
 
-class TransitionForm(forms.Form):
-    transition = forms.CharField(widget=forms.HiddenInput)
-    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+TransitionForm = iso_forms.TransitionForm
 
 
 class AuditReportForm(forms.Form):

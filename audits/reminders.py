@@ -1,15 +1,19 @@
-"""The daily digest that reminds each owner of the nonconformities and actions due or overdue."""
+"""The daily digest that reminds each owner of the nonconformities and actions due or overdue, and of
+the risks they own whose review is due and their risk treatment actions."""
 
 import datetime
 from collections.abc import Callable
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils.translation import gettext, ngettext
 
 from iso.jobs import job_request
 from iso.models import Job, User
+
+from risks.selectors import due_risk_items, owners_with_due_risks
 
 from .selectors import due_items, owners_with_due_items
 
@@ -23,10 +27,11 @@ Progress = Callable[[int, int, str], None]
 def due_digest(*, user: User, today: datetime.date, within_days: int = DIGEST_HORIZON_DAYS) -> EmailMessage | None:
     """The digest for ``user`` in the active language, or None when nothing of theirs is due."""
     items = due_items(user=user, today=today, within_days=within_days)
-    if not items or not user.email:
+    risks = due_risk_items(user=user, today=today, within_days=within_days)
+    if not (items or risks) or not user.email:
         return None
-    context = {"user": user, "items": items, "today": today, "site": getattr(settings, "SITE_URL", "")}
-    count = len(items.nonconformities) + len(items.actions)
+    context = {"user": user, "items": items, "risks": risks, "today": today, "site": getattr(settings, "SITE_URL", "")}
+    count = len(items.nonconformities) + len(items.actions) + len(risks)
     subject = ngettext(
         "ISO tracker: %(count)s item due or overdue", "ISO tracker: %(count)s items due or overdue", count
     ) % {"count": count}
@@ -41,7 +46,12 @@ def send_due_digests(
 
     ``progress(done, total, message)`` is told after each owner's digest is prepared.
     """
-    owners = list(owners_with_due_items(today=today, within_days=within_days))
+    owners = list(
+        User.objects.filter(
+            Q(pk__in=owners_with_due_items(today=today, within_days=within_days).values("pk"))
+            | Q(pk__in=owners_with_due_risks(today=today, within_days=within_days).values("pk"))
+        ).order_by("pk")
+    )
     messages = []
     for done, user in enumerate(owners, start=1):
         if (message := due_digest(user=user, today=today, within_days=within_days)) is not None:

@@ -60,6 +60,11 @@ management review     ISO secretary, approver: all; everyone  ISO secretary (pre
                       approved (the minutes and their         owner, verified by the secretary or an
                       actions are communicated to all)        approver
 annual QMS report     ISO secretary, approver                 ISO secretary
+risk or opportunity,  ISO secretary, approver; own units'     its owner and the ISO secretary (assess,
+its assessments and   risks; risks the user owns or owns an   plan, move on); each treatment action by
+treatment actions     action of; auditors: audited units'     its owner or the secretary, verified by
+                      risks                                   the risk's owner, the secretary or an
+                                                              approver, never the action's owner
 admin site            ISO secretary (with staff status) and   —
                       superusers only
 ====================  ======================================  ==========================================
@@ -84,6 +89,7 @@ from qms.models import PolicyAcknowledgement, QmsRevision
 from records.models import DisposalMinute, KeptRecord, RecordType
 from reviews.models import ManagementReview, ReviewAction
 from satisfaction.models import Feedback
+from risks.models import Risk, RiskAction
 
 from .models import OrgUnit, Role, User
 
@@ -380,3 +386,28 @@ def review_actions(user: User) -> QuerySet[ReviewAction]:
 def may_read_annual_report(user: User) -> bool:
     """The annual report aggregates every unit's figures: the secretary and the approvers only."""
     return reach(user).everything
+
+
+# Risks and opportunities
+
+
+def risks(user: User) -> QuerySet[Risk]:
+    """Risks of the own units, risks the user owns or owns a treatment action of; for auditors the
+    risks of the audited units (clause 6.1 is audited there)."""
+    r = reach(user)
+    if r.everything:
+        return Risk.objects.all()
+    owned_actions = RiskAction.objects.filter(owner_id=r.user_id).values("risk_id")
+    return Risk.objects.filter(
+        Q(unit__in=r.units | r.audited_units) | Q(owner_id=r.user_id) | Q(pk__in=owned_actions)
+    )
+
+
+def risks_changeable(user: User) -> QuerySet[Risk]:
+    """Risks ``user`` may edit, assess and plan the treatment of: every risk for the ISO secretary,
+    the risks they own for the others (approvers included: they see all, change their own)."""
+    if not (user and user.is_authenticated and user.is_active):
+        return Risk.objects.none()
+    if user.is_superuser or user.has_role(Role.ISO_SECRETARY):
+        return Risk.objects.all()
+    return Risk.objects.filter(owner_id=user.pk)

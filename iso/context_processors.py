@@ -23,6 +23,7 @@ def navigation(request):
         (_("Quality objectives"), reverse("objectives:objective_list"), "objectives.view_objective"),
         (_("Scope and policy"), reverse("qms:index"), "qms.view_qmsdocument"),
         (_("Management review"), reverse("reviews:review_list"), "reviews.view_managementreview"),
+        (_("Risks"), reverse("risks:risk_list"), "risks.view_risk"),
         (_("Administration"), reverse("admin:index"), "admin"),
     ]
     allowed = [

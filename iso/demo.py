@@ -36,6 +36,7 @@ DEMO_LOADERS: list[str] = [
     "objectives.demo.load_objectives",
     "qms.demo.load_qms",
     "reviews.demo.load_reviews",
+    "risks.demo.load_risks",
 ]
 
 #: Vietnam's public holidays on working days and the make-up working days, for the current and the

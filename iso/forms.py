@@ -50,3 +50,10 @@ class ActionTransitionForm(forms.Form):
     action = forms.IntegerField(widget=forms.HiddenInput)
     transition = forms.CharField(widget=forms.HiddenInput)
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class TransitionForm(forms.Form):
+    """A transition pressed on a page, with the comment some transitions ask for."""
+
+    transition = forms.CharField(widget=forms.HiddenInput)
+    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

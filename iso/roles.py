@@ -30,6 +30,10 @@ _READ = [
     "qms.view_scoperevision",
     "qms.view_policyrevision",
     "reviews.view_managementreview",
+    "risks.view_risk",
+    "risks.view_riskassessment",
+    "risks.view_riskaction",
+    "risks.view_riskscale",
 ]
 
 _HANDLE_CASES = ["cases.add_case", "cases.handle_case"]
@@ -49,6 +53,8 @@ _KEEP_QMS_DOCUMENTS = [
       for action in ("add", "change", "submit", "review", "publish", "withdraw")),
     "qms.view_policyacknowledgement",
 ]
+#: Entering risks, assessing and treating those one owns, carrying out one's treatment actions.
+_HANDLE_RISKS = ["risks.add_risk", "risks.handle_risk"]
 _AUDIT = [
     "audits.conduct_audit",
     "audits.add_checklistitem",
@@ -110,6 +116,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "reviews.change_annualreport",
         "reviews.verify_reviewaction",
         *_CARRY_OUT_REVIEW_ACTIONS,
+        *_HANDLE_RISKS,
+        "risks.verify_riskaction",
+        "risks.change_riskscale",
     ],
     Role.APPROVER: _READ
     + [
@@ -135,6 +144,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "reviews.view_annualreport",
         "reviews.verify_reviewaction",
         *_CARRY_OUT_REVIEW_ACTIONS,
+        *_HANDLE_RISKS,
+        "risks.verify_riskaction",
     ],
     Role.PROCESS_OWNER: _READ
     + [
@@ -146,9 +157,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_HANDLE_NONCONFORMITIES,
         *_RECORD_OBJECTIVES,
         *_CARRY_OUT_REVIEW_ACTIONS,
+        *_HANDLE_RISKS,
+        "risks.verify_riskaction",
     ],
     Role.STAFF: _READ + _HANDLE_CASES + _HANDLE_FEEDBACK + _HANDLE_NONCONFORMITIES + _RECORD_OBJECTIVES
-    + _CARRY_OUT_REVIEW_ACTIONS,
+    + _CARRY_OUT_REVIEW_ACTIONS + _HANDLE_RISKS,
     Role.INTERNAL_AUDITOR: _READ + _AUDIT + _CARRY_OUT_REVIEW_ACTIONS
     + ["iso.view_transitionlog", "processes.view_acknowledgement", "audits.view_checklisttemplate"],
     Role.VIEWER: _READ,

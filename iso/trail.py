@@ -46,6 +46,12 @@ TRACKED_FIELDS: dict[str, tuple[str, ...]] = {
     "reviews.agendaitem": ("title", "discussion", "conclusion"),
     "reviews.decision": ("category", "text"),
     "reviews.reviewaction": ("description", "owner", "due_date", "completion_note", "verification_note"),
+    "risks.risk": (
+        "kind", "title", "description", "source", "source_detail", "procedure", "unit", "owner", "likelihood", "impact",
+        "level", "treatment", "review_date", "closure_reason",
+    ),
+    "risks.riskaction": ("description", "owner", "due_date", "completion_note", "verification_note"),
+    "risks.riskscale": ("size", "medium_from", "high_from", "critical_from", "likelihood_labels", "impact_labels"),
 }
 
 

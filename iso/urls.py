@@ -23,5 +23,6 @@ urlpatterns = [
     path("objectives/", include("objectives.urls")),
     path("qms/", include("qms.urls")),
     path("reviews/", include("reviews.urls")),
+    path("risks/", include("risks.urls")),
     path("admin/", admin.site.urls),
 ]

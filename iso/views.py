@@ -11,9 +11,14 @@ from audits.selectors import due_items
 from cases.selectors import my_cases
 from processes.selectors import revision_tasks
 from qms.selectors import qms_tasks
+from risks.selectors import due_risk_items
 
 from .jobs import jobs_visible_to
 from .models import Job
+
+#: The home page lists the risks whose review, and the treatment actions whose due date, falls
+#: within this many days (or has passed).
+HOME_RISK_HORIZON_DAYS = 30
 
 
 def home(request):
@@ -26,6 +31,10 @@ def home(request):
             "my_cases": my_cases(user=request.user)[:15] if request.user.has_perm("cases.handle_case") else None,
             "due_items": due_items(user=request.user) if request.user.has_perm("audits.view_nonconformity") else None,
             "qms": qms_tasks(user=request.user),
+            "due_risks": (
+                due_risk_items(user=request.user, within_days=HOME_RISK_HORIZON_DAYS)
+                if request.user.has_perm("risks.handle_risk") else None
+            ),
         },
     )
 

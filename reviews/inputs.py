@@ -2,8 +2,7 @@
 
 A provider is one entry of :data:`PROVIDERS`: a key, the item of 9.3.2 it answers, a title, and
 ``gather(start, end)`` for the period [start, end] (dates, both included). It returns a
-:class:`Gathered` (a JSON-serialisable snapshot and a short summary sentence), or None when the
-app it reads is not installed. Gathering a review (``reviews.services.review_gather``) freezes each
+:class:`Gathered` (a JSON-serialisable snapshot and a short summary sentence). Gathering a review (``reviews.services.review_gather``) freezes each
 snapshot into an agenda item; the annual report (``reviews.report``) runs the same providers over a
 calendar year.
 
@@ -17,7 +16,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.apps import apps
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -29,7 +27,14 @@ from django.utils.translation import ngettext, pgettext
 from audits.models import Audit, CorrectiveAction, Finding, Nonconformity
 from cases import selectors as case_selectors
 from iso import access
+from objectives.models import Objective
+from objectives.selectors import objectives_report
+from qms.selectors import context_changes as changes_between
 from records.pdf import local_date
+from risks.models import Band, RiskAction
+from risks.selectors import level_changes, register_summary
+from satisfaction.models import Feedback
+from satisfaction.selectors import satisfaction_breakdown
 
 
 @dataclass(frozen=True)
@@ -116,22 +121,6 @@ def table_counts(data: dict, key: str) -> dict[str, object]:
     return {row_key: row[-1] for row_key, row in zip(found["row_keys"], found["rows"], strict=False)}
 
 
-def from_selector(value, title) -> dict:
-    """A snapshot from what another app's selector returns (a number, a dict, a list of dicts):
-    scalars become figures and lists of dicts tables, under their own keys."""
-    if isinstance(value, dict):
-        scalars = {k: v for k, v in value.items() if not isinstance(v, list | tuple | dict)}
-        lists = {k: v for k, v in value.items() if isinstance(v, list | tuple) and v and isinstance(v[0], dict)}
-        return snapshot(
-            [figure(k, k, v) for k, v in scalars.items()],
-            [table(k, k, list(rows[0]), [list(r.values()) for r in rows]) for k, rows in lists.items()],
-        )
-    if isinstance(value, list | tuple):
-        rows = [r if isinstance(r, dict) else {"value": r} for r in value]
-        return snapshot(tables=[table("rows", title, list(rows[0]) if rows else [], [list(r.values()) for r in rows])])
-    return snapshot([figure("value", title, value)])
-
-
 def period_bounds(start: datetime.date, end: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
     """[start 00:00, the day after end 00:00) in the local time zone: the moments of the period."""
     tz = timezone.get_current_timezone()
@@ -209,10 +198,6 @@ def previous_actions(start, end):
 def context_changes(start, end):
     """The issues and interested parties added, removed or changed between the scope and context in
     force at the start of the period and the one in force at its end (qms.selectors)."""
-    if not apps.is_installed("qms"):
-        return None
-    from qms.selectors import context_changes as changes_between
-
     changes = changes_between(user=access.WHOLE_ORGANISATION, start=start, end=end)
     rows, keys = [], []
     for kind, label, issues in (
@@ -257,11 +242,6 @@ def context_changes(start, end):
 def satisfaction(start, end):
     """The satisfaction index of the feedback given in the period, per criterion, and the complaints
     received (satisfaction.selectors)."""
-    if not apps.is_installed("satisfaction"):
-        return None
-    from satisfaction.models import Feedback
-    from satisfaction.selectors import satisfaction_breakdown
-
     breakdown = satisfaction_breakdown(start=start, end=end)
     complaints = Feedback.objects.filter(is_complaint=True, given_on__gte=start, given_on__lte=end)
     data = snapshot(
@@ -289,11 +269,6 @@ def satisfaction(start, end):
 def objectives(start, end):
     """The quality objectives of the years the period touches, each with its target, its value at
     the end of the period and whether it is met (objectives.selectors)."""
-    if not apps.is_installed("objectives"):
-        return None
-    from objectives.models import Objective
-    from objectives.selectors import objectives_report
-
     report = objectives_report(user=access.WHOLE_ORGANISATION, start=start, end=end)
     data = snapshot(
         [figure(status, label, report.summary.get(status, 0)) for status, label in Objective.Status.choices],
@@ -512,12 +487,46 @@ def resources(start, end):
 
 @provider("risks", "9.3.2 e)", gettext_lazy("Effectiveness of actions taken to address risks and opportunities"))
 def risks(start, end):
-    # To be wired at merge: risks.selectors.register_summary(*, at) from the risks branch.
-    if not apps.is_installed("risks"):
-        return None
-    from risks.selectors import register_summary
-
-    return Gathered(from_selector(register_summary(at=end), _("Risks and opportunities")), "")
+    """The register at the end of the period by kind and band, the levels that moved during it, and
+    the treatment actions judged effective or not in it (risks.selectors)."""
+    who = access.WHOLE_ORGANISATION
+    summary_at_end = register_summary(user=who, at=end)
+    changes = level_changes(user=who, start=start, end=end)
+    first, after = period_bounds(start, end)
+    verified = dict(
+        RiskAction.objects.filter(verified_at__gte=first, verified_at__lt=after)
+        .order_by().values_list("state").annotate(n=Count("pk")).values_list("state", "n")
+    )
+    moved = {direction: sum(1 for c in changes if c.direction == direction) for direction in ("new", "up", "down")}
+    bands = [label for _value, label in Band.choices] + [_("Not assessed")]
+    data = snapshot(
+        [figure("open", _("Open risks and opportunities at the end of the period"), summary_at_end.total),
+         figure("assessed_first", _("Assessed for the first time"), moved["new"]),
+         figure("level_up", _("Levels raised"), moved["up"]),
+         figure("level_down", _("Levels lowered"), moved["down"]),
+         figure("actions_effective", _("Treatment actions verified effective"),
+                verified.get(RiskAction.State.VERIFIED_EFFECTIVE, 0)),
+         figure("actions_not_effective", _("Treatment actions found not effective"),
+                verified.get(RiskAction.State.NOT_EFFECTIVE, 0)),
+         figure("actions_open", _("Treatment actions open"), summary_at_end.open_actions),
+         figure("actions_overdue", _("Treatment actions overdue"), summary_at_end.overdue_actions),
+         figure("reviews_overdue", _("Risk reviews overdue"), summary_at_end.overdue_reviews)],
+        [table("by_band", _("Open risks and opportunities by level"), [_("Kind"), *bands, _("Total")],
+               [[label, *counts, total] for _kind, label, counts, total in summary_at_end.table()],
+               [kind for kind, _label, _counts, _total in summary_at_end.table()]),
+         table("level_changes", _("Changes of level"),
+               [_("Risk"), _("Title"), _("Date"), _("From"), _("To")],
+               [[c.risk.reference, c.risk.title, c.assessment.assessed_on,
+                 c.old_level if c.old_level is not None else "—", c.new_level] for c in changes],
+               [c.risk.reference for c in changes])],
+    )
+    summary = _("%(open)s risks and opportunities open; %(down)s levels lowered and %(up)s raised during the period; "
+                "%(effective)s treatment actions verified effective, %(not_effective)s not effective.") % {
+        "open": summary_at_end.total, "down": moved["down"], "up": moved["up"],
+        "effective": verified.get(RiskAction.State.VERIFIED_EFFECTIVE, 0),
+        "not_effective": verified.get(RiskAction.State.NOT_EFFECTIVE, 0),
+    }
+    return Gathered(data, summary)
 
 
 # f) Opportunities for improvement
@@ -546,6 +555,6 @@ def improvement(start, end):
     return Gathered(data, summary)
 
 
-def gather(key: str, start: datetime.date, end: datetime.date) -> Gathered | None:
+def gather(key: str, start: datetime.date, end: datetime.date) -> Gathered:
     """Run provider ``key`` over [start, end]."""
     return PROVIDERS[key].gather(start, end)

@@ -28,8 +28,6 @@ class Section:
     summary: str = ""
     data: dict = field(default_factory=dict)
     text: str = ""
-    #: The data comes from a module that is not installed: the part says so.
-    missing: bool = False
 
 
 @dataclass
@@ -47,8 +45,6 @@ class Report:
 
 def _from_provider(key: str, title, start, end) -> Section:
     gathered = PROVIDERS[key].gather(start, end)
-    if gathered is None:
-        return Section(key, str(title), _("No data: the module that computes it is not installed."), missing=True)
     return Section(key, str(title), gathered.summary, gathered.data)
 
 
@@ -62,10 +58,10 @@ def _scope(start, end) -> Section:
     data = snapshot(
         [figure("units", _("Units in the organisation"), units),
          figure("procedures", _("Documented procedures"), sum(by_category.values())),
-         *(context.data.get("figures", []) if context else [])],
+         *context.data["figures"]],
         [table("procedures_by_category", _("Procedures by category"), [_("Category"), _("Number")], rows,
                list(Procedure.Category.values)),
-         *(context.data.get("tables", []) if context else [])],
+         *context.data["tables"]],
     )
     summary = _("The quality management system covers %(units)s units and %(procedures)s documented procedures, "
                 "%(administrative)s of them administrative procedures for citizens.") % {

@@ -134,9 +134,7 @@ def _gather(review: ManagementReview) -> None:
             position += 1
             item = AgendaItem(review=review, position=position, input_key=key, clause=provider.clause, title=str(provider.title))
         gathered = provider.gather(review.period_start, review.period_end)
-        if gathered is None:
-            item.snapshot, item.summary = {}, _("No data in the tracker for this input (its module is not installed): present it at the meeting.")
-        elif provider.manual:
+        if provider.manual:
             item.snapshot, item.summary = gathered.data, gathered.summary or _("Presented at the meeting by the units concerned.")
         else:
             item.snapshot, item.summary = gathered.data, gathered.summary

@@ -379,3 +379,36 @@ class PolicyCommitmentFactory(factory.django.DjangoModelFactory):
     revision = factory.SubFactory(PolicyRevisionFactory)
     position = factory.Sequence(lambda n: n)
     text = factory.Sequence(lambda n: f"Cam kết {n + 1}")
+
+
+# Risks and opportunities: entered through the service, so that each has its reference and history.
+
+
+def risk_scale(size: int = 5, medium_from: int = 5, high_from: int = 10, critical_from: int = 15, **labels):
+    """Set the organisation's risk scale (one row) and return it."""
+    from risks.models import RiskScale
+
+    scale = RiskScale.objects.current()
+    for name, value in dict(size=size, medium_from=medium_from, high_from=high_from, critical_from=critical_from, **labels).items():
+        setattr(scale, name, value)
+    scale.full_clean()
+    scale.save()
+    return scale
+
+
+def make_risk(*, owner, unit=None, by=None, title: str = "Hồ sơ trễ hạn vào cao điểm", likelihood=None, impact=None,
+              review_in_days: int = 90, **fields):
+    """A risk entered by ``by`` (its owner by default), rated when ``likelihood`` and ``impact`` are given."""
+    from django.utils import timezone
+
+    from risks import services as risk_services
+    from risks.models import Risk
+
+    today = timezone.localdate()
+    values = {
+        "kind": Risk.Kind.RISK, "source": Risk.Source.INTERNAL_ISSUE, "unit": unit or owner.unit,
+        "review_date": today + datetime.timedelta(days=review_in_days), **fields,
+    }
+    return risk_services.risk_identify(
+        by=by or owner, owner=owner, title=title, likelihood=likelihood, impact=impact, **values
+    )

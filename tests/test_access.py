@@ -30,12 +30,14 @@ from cases.views import CASE_ACTIONS
 from iso.models import Clause, Job, Role
 from iso.workflows import transition_apply
 from processes import services as process_services
+from processes.models import FormTemplate
 from qms import services as qms_services
 from records import services as record_services
-from processes.models import FormTemplate
 from records.models import RecordType
 from reviews import services as review_services
 from reviews.views import REVIEW_ACTIONS
+from risks import services as risk_services
+from risks.views import RISK_ACTIONS
 from satisfaction import services as satisfaction_services
 from satisfaction.models import Criterion
 
@@ -57,7 +59,7 @@ pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
 #: The apps whose data a refused request must leave untouched.
-DATA_APPS = ("iso", "processes", "cases", "audits", "records", "satisfaction", "objectives", "qms", "reviews", "auth")
+DATA_APPS = ("iso", "processes", "cases", "audits", "records", "satisfaction", "objectives", "qms", "reviews", "risks", "auth")
 
 
 def clause(number: str) -> Clause:
@@ -160,6 +162,14 @@ class World:
         review_services.review_action_plan(review=minutes, by=secretary, description="Cải tiến", owner=self.staff, due_date=TODAY)
         review_services.review_update(review=minutes, by=secretary, conclusion="Duy trì")
         self.minutes_approved = review_services.review_approve_minutes(review=minutes, by=approver, signature=signed())
+        self.risk = risk_services.risk_identify(
+            by=self.owner, owner=self.owner, kind="risk", title=f"{self.marker}RISK", source="process", unit=unit,
+            review_date=TODAY + datetime.timedelta(days=30), likelihood=3, impact=4,
+        )
+        self.risk_action = risk_services.risk_action_plan(
+            risk=self.risk, by=self.owner, description=f"{self.marker}RISKACTION", owner=self.staff,
+            due_date=TODAY + datetime.timedelta(days=15),
+        )
         self.job = Job.objects.create(
             kind=Job.Kind.CASE_EXPORT, requested_by=self.staff, parameters={"format": "csv"},
             progress_message=f"{self.marker}JOB",
@@ -226,6 +236,8 @@ class World:
             **{f"reviews:{name}": reviews for name in ("review_detail", "review_edit", "review_print")},
             "reviews:review_action": [({**kwargs, "action": action}, public) for kwargs, public in reviews for action in REVIEW_ACTIONS],
             **{f"reviews:{name}": report_year for name in ("report_detail", "report_print", "report_xlsx")},
+            "risks:risk_detail": [({"reference": self.risk.reference}, False)],
+            "risks:risk_action": [({"reference": self.risk.reference, "action": action}, False) for action in RISK_ACTIONS],
         }
 
     def admin_objects(self) -> dict:
@@ -242,6 +254,7 @@ class World:
 #: The case export queues a job over the requester's own cases (checked below too).
 NOT_OBJECTS = {
     "cases:dashboard_export": {"fmt": "csv"}, "cases:case_export": {"fmt": "csv"}, "objectives:objective_export": {"fmt": "csv"},
+    "risks:risk_export": {"fmt": "csv"},
 }
 
 
@@ -428,10 +441,15 @@ def test_lists_exports_and_dashboard_of_a_unit_a_user_show_a_and_not_b(client, w
     a, b = worlds
     client.force_login(a.staff)
     for name in ("cases:case_list", "audits:nonconformity_list", "records:kept_record_list", "objectives:objective_list",
-                 "reviews:review_list", "reviews:action_list", "home"):
+                 "reviews:review_list", "reviews:action_list", "risks:risk_list", "home"):
         text = _content(client, name).content.decode()
         assert b.marker not in text, name
     assert f"{a.marker}CASE" in _content(client, "cases:case_list").content.decode()
+    assert f"{a.marker}RISK" in _content(client, "risks:risk_list").content.decode()
+    risks_csv = client.get(reverse("risks:risk_export", args=["csv"])).content.decode("utf-8-sig")
+    assert a.risk.reference in risks_csv and b.risk.reference not in risks_csv
+    risks_pdf = _text(_content(client, "risks:risk_register_print"))
+    assert a.risk.reference in risks_pdf and b.risk.reference not in risks_pdf
     assert f"{a.marker}FINDING" in _content(client, "audits:nonconformity_list").content.decode()
     assert f"{a.marker}RECORD" in _content(client, "records:kept_record_list").content.decode()
     objectives = _content(client, "objectives:objective_list", year=TODAY.year - 1).content.decode()
@@ -552,7 +570,9 @@ def test_the_admin_is_for_the_secretary_and_superusers_only(client, worlds, secr
         assert any(item["url"] == reverse("admin:index") for item in navigation) is allowed
 
 
-@pytest.mark.parametrize("name", ["cases:case_list", "audits:nonconformity_list", "records:kept_record_list"])
+@pytest.mark.parametrize(
+    "name", ["cases:case_list", "audits:nonconformity_list", "records:kept_record_list", "risks:risk_list"]
+)
 def test_scoped_list_pages_keep_a_flat_query_count(client, worlds, django_assert_max_num_queries, name):
     a, _b = worlds
     client.force_login(a.staff)
@@ -568,6 +588,10 @@ def test_scoped_list_pages_keep_a_flat_query_count(client, worlds, django_assert
         audit_services.nonconformity_raise(by=a.staff, source="complaint", unit=a.unit, description=f"NC {number}")
         record_services.kept_record_store(
             record_type=a.record_type, title=f"Hồ sơ {number}", content=b"%PDF-1.7\n%%EOF\n", filename="x.pdf", record_date=TODAY, by=a.staff
+        )
+        risk_services.risk_identify(
+            by=a.staff, owner=a.staff, kind="risk", title=f"Rủi ro {number}", source="process", unit=a.unit,
+            review_date=TODAY + datetime.timedelta(days=30), likelihood=1 + number % 5, impact=2,
         )
     with django_assert_max_num_queries(len(first)):
         assert client.get(url).status_code == 200

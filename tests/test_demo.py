@@ -23,6 +23,7 @@ from processes import selectors
 from processes.models import Procedure, ProcedureRevision
 from qms import selectors as qms_selectors
 from qms.models import PolicyRevision, ScopeRevision
+from risks.models import Risk, RiskAction
 
 pytestmark = pytest.mark.django_db
 
@@ -187,6 +188,8 @@ def test_every_approval_of_the_demo_carries_a_valid_electronic_signature():
         assert [c.valid for c in signatures_checked(audit)] == [True]
     for action in CorrectiveAction.objects.exclude(verified_by=None):
         assert [c.valid for c in signatures_checked(action)] == [True]
+    for action in RiskAction.objects.exclude(verified_by=None):
+        assert [c.valid for c in signatures_checked(action)] == [True]
     assert not User.objects.filter(failed_signatures__gt=0).exists()
 
 
@@ -265,3 +268,29 @@ def test_last_years_management_review_has_signed_minutes_and_actions_and_this_ye
     assert planned.period_start.year == year
     previous = planned.agenda_items.get(input_key="previous_actions")
     assert figure_value(previous.snapshot, "total") == len(states) and figure_value(previous.snapshot, "open") == 1
+
+
+def test_the_risk_register_spreads_over_the_heat_map_with_history_and_actions_in_every_state():
+    from risks import selectors as risk_selectors
+
+    load_demo()
+    secretary = User.objects.get(username=MAIN_LOGINS[Role.ISO_SECRETARY])
+    risks = Risk.objects.all()
+    assert risks.count() >= 15
+    assert {Risk.Kind.RISK, Risk.Kind.OPPORTUNITY} <= set(risks.values_list("kind", flat=True))
+    assert set(Risk.State.values) == set(risks.values_list("state", flat=True))
+    heat = risk_selectors.heat_map(user=secretary)
+    cells = [cell for _likelihood, _name, row in heat.rows for cell in row if cell.count]
+    assert len(cells) >= 10 and {cell.band for cell in cells} == {"low", "medium", "high", "critical"}
+    assert heat.unrated >= 1 and heat.scale.likelihood_names()[0] == "Hiếm khi"
+    # Some levels fell after their treatment, and the history keeps the level before.
+    lowered = [c for c in risk_selectors.level_changes(user=secretary, start=datetime.date(2000, 1, 1),
+                                                      end=timezone.localdate()) if c.direction == "down"]
+    assert len(lowered) >= 3
+    assert set(RiskAction.State.values) - {RiskAction.State.NOT_EFFECTIVE} <= set(
+        RiskAction.objects.values_list("state", flat=True)
+    )
+    for action in RiskAction.objects.exclude(verified_by=None):
+        assert action.verified_by_id != action.owner_id
+    summary = risk_selectors.register_summary(user=secretary, at=timezone.localdate())
+    assert summary.overdue_reviews >= 2 and summary.open_actions >= 5 and summary.overdue_actions >= 1

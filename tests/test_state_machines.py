@@ -11,6 +11,8 @@ invariants of the domain hold:
 - a closed nonconformity has only actions verified effective (an ineffective one was reissued and
   its reissue verified); nothing is left open once verification is asked for;
 - a completed programme has only closed or cancelled audits; a reported audit has its summary;
+- a risk's rating is its last assessment's; a closed risk has no open treatment action, a risk
+  monitored after its treatment has every action verified, never by the action's owner;
 - every state is one of its machine's states, and the transition log of each object is an unbroken
   path from its first state to the state it is in.
 
@@ -32,6 +34,7 @@ from audits import services as audit_services
 from audits.models import Audit, AuditProgramme, ChecklistItem, CorrectiveAction, Nonconformity
 from cases import services as case_services
 from cases.models import Case
+from iso.actions import action_transition
 from iso.models import Clause, Role, Signature, TransitionLog
 from iso.revisions import services as revision_services
 from iso.signatures import signatures_checked, transition_signing
@@ -40,6 +43,8 @@ from processes import services as process_services
 from processes.models import ProcedureRevision, Step
 from qms import services as qms_services
 from qms.models import PolicyRevision
+from risks import services as risk_services
+from risks.models import Risk, RiskAction
 
 from .cases.conftest import build_birth_registration
 from .factories import (
@@ -596,3 +601,99 @@ def test_random_management_reviews_sign_only_complete_minutes_and_freeze_their_i
             if frozen is None and current().state != ManagementReview.State.PLANNED:
                 frozen = dict(current().agenda_items.exclude(input_key="").values_list("input_key", "snapshot"))
             _assert_review_invariants(current(), frozen)
+
+
+# Risks and their treatment actions (the lifecycle of tracked actions, shared with corrective actions)
+
+
+RISK_ACTIONS = (
+    "assess", "plan_action", "treat", "start", "finish", "verify_effective", "verify_not_effective",
+    "monitor", "accept", "close",
+)
+
+
+def _assert_risk_invariants(risk: Risk) -> None:
+    assert risk.state in Risk.State.values
+    assert_log_is_a_path(risk, Risk.State.IDENTIFIED)
+    assessments = list(risk.assessments.order_by("assessed_on", "recorded_at", "pk"))
+    assert (risk.state == Risk.State.IDENTIFIED) == (not assessments)
+    if assessments:
+        last = assessments[-1]
+        assert (risk.likelihood, risk.impact, risk.level) == (last.likelihood, last.impact, last.likelihood * last.impact)
+    actions = list(risk.actions.all())
+    for action in actions:
+        assert action.state in RiskAction.State.values
+        assert_log_is_a_path(action, RiskAction.State.PLANNED)
+        if action.state in RiskAction.VERIFIED_STATES:
+            assert action.verified_by_id and action.verified_by_id != action.owner_id
+    if risk.state == Risk.State.CLOSED:
+        assert risk.closure_reason and not [a for a in actions if a.state in RiskAction.OPEN_STATES]
+    last_move = TransitionLog.objects.for_object(risk).order_by("pk").values_list("transition", flat=True).last()
+    if risk.state == Risk.State.MONITORED and last_move == "monitor":
+        assert all(a.state in RiskAction.VERIFIED_STATES for a in actions)
+
+
+@EXAMPLES
+@given(steps=_steps(RISK_ACTIONS, min_size=10, max_size=24))
+def test_random_risk_treatment_keeps_the_history_and_the_verifier_apart(process_owner, staff, secretary, settings, steps):
+    with rolled_back():
+        settings.CORRECTIVE_ACTION_VERIFICATION_DELAY_DAYS = 0
+        people = [process_owner, staff, secretary]
+        today = timezone.localdate()
+        risk = risk_services.risk_identify(
+            by=process_owner, owner=process_owner, kind="risk", title="Hồ sơ trễ hạn vào cao điểm", source="process",
+            unit=process_owner.unit, review_date=today + datetime.timedelta(days=30),
+        )
+        fresh = lambda: Risk.objects.get(pk=risk.pk)  # noqa: E731 - read fresh for each step
+
+        def action(index):
+            return _pick(list(risk.actions.order_by("number")), index)
+
+        def act(name, index, by, **kwargs):
+            return action_transition(action=action(index), name=name, by=by, **kwargs)
+
+        calls = {
+            "assess": lambda i, by: risk_services.risk_assess(
+                risk=fresh(), by=by, likelihood=1 + i % 5, impact=1 + (i * 2) % 5, next_review=today + datetime.timedelta(days=60)
+            ),
+            "plan_action": lambda i, by: risk_services.risk_action_plan(
+                risk=fresh(), by=by, description="Bố trí người hỗ trợ", owner=staff, due_date=today + datetime.timedelta(days=20)
+            ),
+            "treat": lambda i, by: risk_services.risk_transition(risk=fresh(), name="treat", by=by),
+            "monitor": lambda i, by: risk_services.risk_transition(risk=fresh(), name="monitor", by=by),
+            "accept": lambda i, by: risk_services.risk_transition(risk=fresh(), name="accept", by=by, comment="Mức thấp"),
+            "close": lambda i, by: risk_services.risk_transition(risk=fresh(), name="close", by=by, comment="Không còn"),
+            "start": lambda i, by: act("start", i, by),
+            "finish": lambda i, by: act("finish", i, by, note="Đã bố trí"),
+            "verify_effective": lambda i, by: act("verify_effective", i, by, note="Không tái diễn", signature=signed(VERIFIED)),
+            "verify_not_effective": lambda i, by: act("verify_not_effective", i, by, note="Vẫn trễ", signature=signed(VERIFIED)),
+        }
+
+        def forward(index, _by):
+            current = fresh()
+            actions = list(current.actions.order_by("number"))
+            if current.state == Risk.State.IDENTIFIED:
+                return calls["assess"](index, process_owner)
+            if current.state == Risk.State.ASSESSED:
+                return calls["treat" if any(a.is_open for a in actions) else "plan_action"](0, process_owner)
+            if current.state == Risk.State.IN_TREATMENT:
+                for a in actions:
+                    if a.state == RiskAction.State.PLANNED:
+                        return action_transition(action=a, name="start", by=staff)
+                    if a.state == RiskAction.State.IN_PROGRESS:
+                        return action_transition(action=a, name="finish", by=staff, note="Đã bố trí")
+                    if a.state == RiskAction.State.DONE:
+                        return action_transition(
+                            action=a, name="verify_effective" if index % 3 else "verify_not_effective", by=process_owner,
+                            note="Kết quả kiểm tra", signature=signed(VERIFIED),
+                        )
+                return calls["monitor"](0, process_owner)
+            return calls["assess" if index % 2 else "close"](index, process_owner)
+
+        calls["forward"] = forward
+
+        for name, which, who in steps:
+            if name in ("start", "finish", "verify_effective", "verify_not_effective") and not risk.actions.exists():
+                continue
+            attempt(lambda: calls[name](which, _pick(people, who)), risk, *risk.actions.all())
+            _assert_risk_invariants(fresh())

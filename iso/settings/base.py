@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "objectives",
     "qms",
     "reviews",
+    "risks",
 ]
 
 MIDDLEWARE = [

@@ -31,6 +31,8 @@ PAGES = [
     ("audit", "/audits/a/{audit}/", None),
     ("nonconformities", "/audits/nonconformities/", None),
     ("nonconformity", "/audits/nonconformities/{nc}/", None),
+    ("risks", "/risks/", "Risks and opportunities"),
+    ("risk", "/risks/r/{risk}/", None),
 ]
 
 
@@ -55,17 +57,19 @@ def test_main_pages_read_well_in_both_languages(browser, live_server):
     from audits.models import Audit, Nonconformity
     from cases.models import Case
     from processes.models import ProcedureRevision
+    from risks.models import Risk
 
     effective = ProcedureRevision.objects.get(procedure__code="QT-06", state="effective").number
     case = Case.objects.filter(procedure__code="QT-06", state="in_progress").order_by("due_at").first().reference
     audit = Audit.objects.filter(state="in_progress").first()
     nc = Nonconformity.objects.filter(state="in_action").order_by("reference").first().reference
+    risk = Risk.objects.filter(state="in_treatment").order_by("-level", "reference").first().reference
     _sign_in(browser, live_server, "thuky")
     for language in ("vi", "en"):
         _switch_language(browser, language)
         for name, path, heading in PAGES:
             browser.get(live_server.url + path.format(
-                effective=effective, case=case, year=audit.programme.year, audit=audit.reference, nc=nc
+                effective=effective, case=case, year=audit.programme.year, audit=audit.reference, nc=nc, risk=risk
             ))
             body = browser.find_element(By.TAG_NAME, "body").text
             assert "Server Error" not in body and "Traceback" not in body, f"{name} failed in {language}"

@@ -105,8 +105,9 @@ def test_the_report_computes_the_years_figures(year_2025):
     assert table_counts(nonconformities, "by_source")["external_audit"] == 1
     assert figure_value(report.section("process_performance").data, "received") == 0
     assert figure_value(report.section("scope").data, "procedures") == 3
-    # No objective was set for the year: the section says so rather than missing.
+    # No objective was set and no risk recorded for the year: the sections say so.
     assert report.section("objectives").summary == "0 of 0 quality objectives met, 0 at risk, 0 missed."
+    assert figure_value(report.section("risks").data, "open") == 0
     assert report.section("proposals").text == "Đề nghị Sở tổ chức tập huấn đánh giá viên nội bộ."
     assert report.red_flags == [
         "Procedures with no effective revision: QT-03.",

@@ -4,7 +4,6 @@ as the button; a wrong password is refused, the right one shows a valid signatur
 import pytest
 from django.core.management import call_command
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 from iso.demo import DEMO_PASSWORD
@@ -19,10 +18,15 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialize
 def _approve(browser, password):
     form = browser.find_element(By.XPATH, "//form[.//input[@name='transition' and @value='approve']]")
     form.find_element(By.NAME, "signature_password").send_keys(password)
+    # The page before the click may already show a message: mark it, and read only a new page.
+    browser.execute_script("document.documentElement.dataset.beforeSigning = 'yes'")
     form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    # The page before the click may already show a message: wait for the new page first.
-    WebDriverWait(browser, 20).until(expected_conditions.staleness_of(form))
-    WebDriverWait(browser, 20).until(lambda b: b.find_elements(By.CSS_SELECTOR, ".messages .message"))
+    WebDriverWait(browser, 20).until(
+        lambda b: b.execute_script(
+            "return document.readyState === 'complete' && !document.documentElement.dataset.beforeSigning"
+            " && document.querySelector('.messages .message') !== null"
+        )
+    )
     return browser.find_element(By.CSS_SELECTOR, ".messages").text
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import pgettext_lazy
 from django_fsm import FSMFieldMixin, FSMModelMixin
 
 from . import chain
+from .versioning import EditVersioned
 
 
 class Role(models.TextChoices):
@@ -416,7 +417,7 @@ class Signature(ChainedEntry):
         return self.signer_title or self.signer_roles_display
 
 
-class CalendarDay(models.Model):
+class CalendarDay(EditVersioned):
     """An exception to the ordinary working week: a public holiday on a weekday, or a make-up
     working day on a weekend. Weekends and office hours themselves are settings."""
 

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from iso.models import Clause, OrgUnit
 from iso.uploads import UploadField, original_name
+from iso.versioning import EditVersionModelForm
 
 from .models import FormTemplate, Procedure, ProcedureRevision, RecordToKeep, Step, StepEdge
 
@@ -29,13 +30,8 @@ class ProcedureForm(forms.ModelForm):
         widgets = {"clauses": forms.SelectMultiple(attrs={"size": 10})}
 
 
-class RevisionContentForm(forms.ModelForm):
-    #: The revision's edit_version when the editor was opened; a save from an older one is refused.
-    edit_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["edit_version"].initial = self.instance.edit_version
+class RevisionContentForm(EditVersionModelForm):
+    """Sections 1 to 5 of the revision, with the version the editor was opened at (iso/versioning.py)."""
 
     class Meta:
         model = ProcedureRevision

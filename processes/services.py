@@ -5,12 +5,12 @@ import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from iso import trail
 from iso.models import OrgUnit, User
 from iso.signatures import SignatureRequest, signature_record, transition_signing
+from iso.versioning import edit_check, edit_stamp
 from iso.workflows import TransitionRefused, transition_apply, transition_refusal, transition_run
 
 from .models import (
@@ -117,19 +117,14 @@ def revision_save_edits(*, revision: ProcedureRevision, by: User, forms, edit_ve
     """
     current = ProcedureRevision.objects.select_for_update().get(pk=revision.pk)
     current.ensure_editable()
-    if current.edit_version != edit_version:
-        raise ValidationError(
-            _("Someone else saved %(revision)s at %(time)s, after you opened it; your changes were not saved. "
-              "Open the editor again to see their version, then make your changes on it.")
-            % {"revision": current, "time": timezone.localtime(current.updated_at).strftime("%H:%M:%S %d/%m/%Y")},
-            code="stale",
-        )
+    edit_check(current, edit_version=edit_version)
     before = trail.snapshot(current)
-    revision.edit_version = current.edit_version + 1
     for form in forms:
         form.save()
-    # The content form saved the revision when it is among ``forms``; the version is saved either way.
-    ProcedureRevision.objects.filter(pk=revision.pk).update(edit_version=revision.edit_version)
+    # The content form saved the revision when it is among ``forms``; the version moves on either way.
+    stamped = edit_stamp(current, by=by)
+    ProcedureRevision.objects.filter(pk=revision.pk).update(**{name: getattr(current, name) for name in stamped})
+    revision.edit_version = current.edit_version
     trail.record_changes(revision, before=before, by=by)
     return revision
 

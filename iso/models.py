@@ -49,8 +49,6 @@ class WorkflowModel(FSMModelMixin, models.Model):
 class OrgUnitQuerySet(models.QuerySet):
     def organisation_name(self) -> str:
         """The name printed on documents: the ORGANISATION_NAME setting, or the top unit's name."""
-        from django.conf import settings
-
         if settings.ORGANISATION_NAME:
             return settings.ORGANISATION_NAME
         top = self.filter(parent__isnull=True).order_by("pk").first()

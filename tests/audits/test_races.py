@@ -182,3 +182,31 @@ def test_two_people_planning_on_the_same_nonconformity_at_once_add_one_action_an
         stored = Nonconformity.objects.select_related("edited_by").get(pk=nonconformity.pk)
         assert stored.actions.count() == round_ + 1 and stored.actions.order_by("-number").first() == winner
         assert _refused_by(refusal, stored, stored.edited_by), refusal.messages
+
+
+def test_an_answer_recorded_while_the_report_is_signed_never_breaks_the_signature(programme, secretary, lead, justice, unit):
+    from audits.models import Audit
+    from iso.signatures import signatures_checked
+    from iso.workflows import transition_apply
+
+    other_auditor = UserFactory(roles=[Role.INTERNAL_AUDITOR], unit=unit)
+    today = timezone.localdate()
+    for round_ in range(ROUNDS):
+        audit = services.audit_plan(
+            programme=programme, by=secretary, reference=f"ĐG-R{round_:02d}", title="Đánh giá", units=[justice],
+            planned_start=today, planned_end=today, lead_auditor=lead, team=[other_auditor],
+        )
+        item = ChecklistItem.objects.create(audit=audit, position=1, question="Hồ sơ có đủ không?", clause=clause("7.5"))
+        audit = transition_apply(transition_apply(audit, "prepare", by=lead), "start", by=lead)
+
+        outcomes = race(
+            lambda: services.audit_report(audit=audit, by=lead, summary="Hệ thống phù hợp.", signature=signed()),
+            lambda: services.checklist_record(item=item, by=other_auditor, result="observation", evidence="Thiếu sổ"),
+        )
+
+        reported = [o for o in outcomes if isinstance(o, Audit)]
+        assert len(reported) == 1, outcomes
+        late = [o for o in outcomes if not isinstance(o, Audit | ChecklistItem)]
+        assert all(str(o.messages[0]).endswith("is filled in while the audit is under way.") for o in late), late
+        [checked] = signatures_checked(Audit.objects.get(pk=audit.pk))
+        assert checked.valid, "an answer changed the checklist after the report was signed"

@@ -89,7 +89,11 @@ def test_another_user_can_neither_see_nor_download_a_job_but_the_secretary_can(
     assert job.get_absolute_url() not in client.get(reverse("job_list")).content.decode()
 
     client.force_login(secretary)
-    assert client.get(reverse("job_download", args=[job.pk])).status_code == 200
+    download = client.get(reverse("job_download", args=[job.pk]))
+    assert download.status_code == 200 and download["Content-Disposition"].startswith("attachment;")
+    # Like every stored file: never sniffed, never run in place.
+    assert download["X-Content-Type-Options"] == "nosniff"
+    assert download["Content-Security-Policy"] == "default-src 'none'; sandbox"
     assert job.get_absolute_url() in client.get(reverse("job_list")).content.decode()
 
 

@@ -130,9 +130,8 @@ PEOPLE = [
 ]
 
 
-def _named(count: int, names: list[str], singular: str, plural: str) -> str:
-    shown = ", ".join(names[:5]) + (", …" if count > 5 else "")
-    return ngettext(singular, plural, count) % {"count": count, "names": shown}
+def _listed(names: list[str]) -> dict:
+    return {"count": len(names), "names": ", ".join(names[:5]) + (", …" if len(names) > 5 else "")}
 
 
 def foreign_data() -> list[str]:
@@ -146,10 +145,10 @@ def foreign_data() -> list[str]:
         User.objects.exclude(email__iendswith=f"@{DEMO_EMAIL_DOMAIN}").order_by("username").values_list("username", flat=True)
     )
     if users:
-        found.append(_named(len(users), users, "%(count)s user (%(names)s)", "%(count)s users (%(names)s)"))
+        found.append(ngettext("%(count)s user (%(names)s)", "%(count)s users (%(names)s)", len(users)) % _listed(users))
     units = list(OrgUnit.objects.exclude(code__in=[code for code, *_rest in UNITS]).values_list("code", flat=True))
     if units:
-        found.append(_named(len(units), units, "%(count)s unit (%(names)s)", "%(count)s units (%(names)s)"))
+        found.append(ngettext("%(count)s unit (%(names)s)", "%(count)s units (%(names)s)", len(units)) % _listed(units))
     if apps.is_installed("processes"):
         codes = [procedure["code"] for procedure in import_string(DEMO_PROCEDURES)]
         procedures = list(
@@ -157,7 +156,8 @@ def foreign_data() -> list[str]:
         )
         if procedures:
             found.append(
-                _named(len(procedures), procedures, "%(count)s procedure (%(names)s)", "%(count)s procedures (%(names)s)")
+                ngettext("%(count)s procedure (%(names)s)", "%(count)s procedures (%(names)s)", len(procedures))
+                % _listed(procedures)
             )
     return found
 

@@ -155,6 +155,7 @@ def test_a_postgresql_backup_restores_into_a_new_database_that_verifies(evidence
 
         assert result.returncode == 0, result.stderr
         assert f"transition log: {TransitionLog.objects.count()} entries verified." in result.stdout
+        assert "signatures: 1 entries verified." in result.stdout
         assert "Integrity verified." in result.stdout
         assert KeptRecord.objects.count() == 1
     finally:

@@ -22,7 +22,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from cases.models import Case, Timing
-from iso.demo import DEMO_PASSWORD, DemoOrganisation, demo_signature
+from iso.demo import DEMO_EMAIL_DOMAIN, DEMO_PASSWORD, DemoOrganisation, demo_signature
 from iso.models import Clause, Role, Signature, User
 from iso.workflows import transition_apply
 from processes.models import Procedure
@@ -771,7 +771,7 @@ def _second_auditor(organisation: DemoOrganisation) -> User:
     if user is None:
         user = User.objects.create(
             username=username, full_name=SECOND_AUDITOR["full_name"], job_title=SECOND_AUDITOR["job_title"],
-            unit=organisation.units[SECOND_AUDITOR["unit"]], email=f"{username}@quangtrung.example.org",
+            unit=organisation.units[SECOND_AUDITOR["unit"]], email=f"{username}@{DEMO_EMAIL_DOMAIN}",
             password=make_password(DEMO_PASSWORD),
         )
     user.groups.add(Group.objects.get(name=Role.INTERNAL_AUDITOR))

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from iso import forms as iso_forms
 from iso.models import Clause, OrgUnit, User
 from iso.uploads import UploadField
+from iso.versioning import EditVersionForm
 from processes.models import Procedure
 
 from .models import Audit, AuditProgramme, ChecklistItem, ChecklistTemplate, Finding, Nonconformity
@@ -82,7 +83,7 @@ class AuditReportForm(forms.Form):
     summary = forms.CharField(label=_("Summary of the report"), widget=forms.Textarea(attrs={"rows": 4}))
 
 
-class ChecklistRecordForm(forms.Form):
+class ChecklistRecordForm(EditVersionForm):
     item = forms.IntegerField(widget=forms.HiddenInput)
     result = forms.ChoiceField(label=_("Result"), choices=ChecklistItem.Result.choices)
     evidence = forms.CharField(label=_("Evidence seen"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -116,7 +117,7 @@ class FindingForm(forms.Form):
         self.fields["checklist_item"].label_from_instance = lambda item: f"{item.position}. {item.question[:80]}"
 
 
-class FindingResponseForm(forms.Form):
+class FindingResponseForm(EditVersionForm):
     finding = forms.IntegerField(widget=forms.HiddenInput)
     response = forms.CharField(label=_("Auditee's response"), widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -149,7 +150,7 @@ class NonconformityRaiseForm(forms.Form):
     due_date = forms.DateField(label=_("Due date"), required=False, widget=_date_input())
 
 
-class AnalysisForm(forms.Form):
+class AnalysisForm(EditVersionForm):
     correction = forms.CharField(label=_("Correction (immediate fix)"), widget=forms.Textarea(attrs={"rows": 2}))
     root_cause = forms.CharField(
         label=_("Root cause"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
@@ -164,13 +165,13 @@ class AnalysisForm(forms.Form):
                 label=_("Why? (%(number)s)") % {"number": number}, required=False, max_length=500
             )
         # The whys read in order between the correction and the root cause.
-        self.order_fields(["correction", *(f"why_{n}" for n in range(1, WHYS + 1)), "root_cause", "extent"])
+        self.order_fields(["correction", *(f"why_{n}" for n in range(1, WHYS + 1)), "root_cause", "extent", "edit_version"])
 
     @classmethod
     def for_nonconformity(cls, nonconformity: Nonconformity) -> "AnalysisForm":
         initial = {"correction": nonconformity.correction, "root_cause": nonconformity.root_cause, "extent": nonconformity.extent}
         initial.update((f"why_{n}", why) for n, why in enumerate(nonconformity.whys[:WHYS], start=1))
-        return cls(initial=initial)
+        return cls(initial=initial, record=nonconformity)
 
     def analysis(self) -> dict:
         """The cleaned data as :func:`audits.services.nonconformity_analyse` takes it."""
@@ -180,15 +181,16 @@ class AnalysisForm(forms.Form):
             "root_cause": data["root_cause"],
             "extent": data["extent"],
             "whys": [data[f"why_{n}"] for n in range(1, WHYS + 1)],
+            "edit_version": data["edit_version"],
         }
 
 
-class AssignForm(forms.Form):
+class AssignForm(EditVersionForm):
     owner = _UserChoiceField(label=_("Owner"), queryset=_people())
     due_date = forms.DateField(label=_("Due date"), widget=_date_input())
 
 
-class ActionPlanForm(forms.Form):
+class ActionPlanForm(EditVersionForm):
     description = forms.CharField(label=_("Action"), widget=forms.Textarea(attrs={"rows": 2}))
     owner = _UserChoiceField(label=_("Owner"), queryset=_people())
     due_date = forms.DateField(label=_("Due date"), widget=_date_input())

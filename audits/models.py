@@ -12,6 +12,7 @@ from django_fsm import FSMField, transition
 
 from iso.models import Clause, OrgUnit, Role, Signature, TrackedAction, WorkflowModel
 from iso.uploads import RandomName, validate_upload
+from iso.versioning import EditVersioned
 from iso.workflows import TransitionPermission
 from processes.models import Procedure
 
@@ -302,7 +303,7 @@ class ChecklistTemplateQuestion(models.Model):
         return self.question[:80]
 
 
-class ChecklistItem(models.Model):
+class ChecklistItem(EditVersioned):
     """One question of an audit's checklist, with what the auditor found."""
 
     class Result(models.TextChoices):
@@ -330,7 +331,7 @@ class ChecklistItem(models.Model):
         return self.question[:80]
 
 
-class Finding(models.Model):
+class Finding(EditVersioned):
     """What an audit found, with its evidence; a nonconformity finding opens a nonconformity."""
 
     class Kind(models.TextChoices):
@@ -399,7 +400,7 @@ def _accepts_the_plan(nonconformity, user):
     return gettext("Only the ISO secretary or the lead auditor of the audit may accept the action plan.")
 
 
-class Nonconformity(WorkflowModel):
+class Nonconformity(EditVersioned, WorkflowModel):
     """A nonconformity (NC-2026-001), from an audit or elsewhere, through to its verified correction."""
 
     class State(models.TextChoices):

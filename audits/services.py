@@ -13,6 +13,7 @@ from iso.actions import action_transition
 from iso.models import Clause, OrgUnit, Role, User
 from iso.signatures import SignatureRequest, signature_record, transition_signing
 from iso.uploads import original_name
+from iso.versioning import edit_check, edit_lock, edit_stamp
 from iso.workflows import transition_apply, transition_run
 from processes.models import Procedure
 
@@ -136,14 +137,23 @@ def checklist_add_from_template(*, audit: Audit, template: ChecklistTemplate, by
 
 
 @transaction.atomic
-def checklist_record(*, item: ChecklistItem, by: User, result: str, evidence: str) -> ChecklistItem:
-    """Record the result and the evidence seen for one question, while the audit is under way."""
+def checklist_record(
+    *, item: ChecklistItem, by: User, result: str, evidence: str, edit_version: int | None = None
+) -> ChecklistItem:
+    """Record the result and the evidence seen for one question, while the audit is under way.
+
+    ``edit_version`` is the item's version when the auditor opened it: an answer saved by someone
+    else since is never overwritten silently (iso/versioning.py). None for writes from no editor.
+    """
     _require(by, "audits.change_checklistitem", _("Only internal auditors may fill in a checklist."))
-    audit = Audit.objects.get(pk=item.audit_id)  # its state now, not as the item was read
+    # The audit is locked as audit_report locks it: no answer changes under a report being signed.
+    audit = Audit.objects.select_for_update().get(pk=item.audit_id)
     if audit.state not in (Audit.State.PREPARED, Audit.State.IN_PROGRESS):
         raise ValidationError(_("The checklist of %(audit)s is filled in while the audit is under way.") % {"audit": audit.reference})
+    item = edit_lock(item, edit_version=edit_version)
     item.result = result
     item.evidence = evidence
+    edit_stamp(item, by=by)
     item.full_clean()
     item.save()
     return item
@@ -225,16 +235,17 @@ def audit_report(*, audit: Audit, by: User, summary: str, signature: SignatureRe
 
 
 @transaction.atomic
-def finding_respond(*, finding: Finding, by: User, response: str) -> Finding:
+def finding_respond(*, finding: Finding, by: User, response: str, edit_version: int | None = None) -> Finding:
     """Record how an observation or an opportunity for improvement is taken up (a changed response
-    is kept as a field change)."""
+    is kept as a field change), unless someone else changed the finding since ``edit_version``."""
     _require(by, "audits.change_finding", _("Only internal auditors may record the response to a finding."))
     if finding.is_nonconformity:
         raise ValidationError(_("A nonconformity finding is dealt with through its nonconformity."))
     finding = Finding.objects.select_for_update(of=("self",)).select_related("audit").get(pk=finding.pk)
+    edit_check(finding, edit_version=edit_version)
     before = trail.snapshot(finding)
     finding.response = response.strip()
-    finding.save(update_fields=["response"])
+    finding.save(update_fields=["response", *edit_stamp(finding, by=by)])
     trail.record_changes(finding, before=before, by=by)
     return finding
 
@@ -294,17 +305,22 @@ def nonconformity_from_late_case(*, case, by: User) -> Nonconformity:
 
 
 @transaction.atomic
-def nonconformity_assign(*, nonconformity: Nonconformity, by: User, owner: User, due_date: datetime.date) -> Nonconformity:
+def nonconformity_assign(
+    *, nonconformity: Nonconformity, by: User, owner: User, due_date: datetime.date, edit_version: int | None = None
+) -> Nonconformity:
     """Hand an open nonconformity to an owner with a due date (its unit, or the auditor who raised it);
-    a change of owner or due date is kept as a field change."""
+    a change of owner or due date is kept as a field change. Refused when someone else changed the
+    nonconformity since ``edit_version``."""
     if not (by.has_perm("audits.handle_nonconformity") or by.has_perm("audits.conduct_audit")):
         raise PermissionDenied(_("You may not assign nonconformities."))
     nonconformity = Nonconformity.objects.select_for_update().get(pk=nonconformity.pk)
     if not nonconformity.is_open:
         raise ValidationError(_("%(nc)s is %(state)s.") % {"nc": nonconformity, "state": nonconformity.get_state_display().lower()})
+    edit_check(nonconformity, edit_version=edit_version)
     before = trail.snapshot(nonconformity)
     nonconformity.owner = owner
     nonconformity.due_date = due_date
+    edit_stamp(nonconformity, by=by)
     nonconformity.full_clean()
     nonconformity.save()
     trail.record_changes(nonconformity, before=before, by=by)
@@ -313,17 +329,26 @@ def nonconformity_assign(*, nonconformity: Nonconformity, by: User, owner: User,
 
 @transaction.atomic
 def nonconformity_analyse(
-    *, nonconformity: Nonconformity, by: User, correction: str, root_cause: str = "", whys=(), extent: str = ""
+    *,
+    nonconformity: Nonconformity,
+    by: User,
+    correction: str,
+    root_cause: str = "",
+    whys=(),
+    extent: str = "",
+    edit_version: int | None = None,
 ) -> Nonconformity:
     """Record the correction, the root cause (five whys, in order, or free text) and the extent;
-    each field changed is kept as a field change."""
-    nonconformity = Nonconformity.objects.select_for_update().get(pk=nonconformity.pk)
+    each field changed is kept as a field change. Refused when someone else changed the
+    nonconformity since ``edit_version``."""
+    nonconformity = edit_lock(nonconformity, edit_version=edit_version)
     before = trail.snapshot(nonconformity)
     nonconformity.correction = correction.strip()
     nonconformity.whys = [why.strip() for why in whys if why.strip()]
     nonconformity.root_cause = root_cause.strip() or (nonconformity.whys[-1] if nonconformity.whys else "")
     nonconformity.extent = extent.strip()
     transition_run(nonconformity, "analyse", by=by)
+    edit_stamp(nonconformity, by=by)
     nonconformity.save()
     trail.record_changes(nonconformity, before=before, by=by)
     return nonconformity
@@ -331,9 +356,19 @@ def nonconformity_analyse(
 
 @transaction.atomic
 def corrective_action_plan(
-    *, nonconformity: Nonconformity, by: User, description: str, owner: User, due_date: datetime.date
+    *,
+    nonconformity: Nonconformity,
+    by: User,
+    description: str,
+    owner: User,
+    due_date: datetime.date,
+    edit_version: int | None = None,
 ) -> CorrectiveAction:
-    """Add a corrective action to an analysed nonconformity (before its plan is accepted)."""
+    """Add a corrective action to an analysed nonconformity (before its plan is accepted).
+
+    The plan is part of the nonconformity: refused when someone else changed it (its analysis,
+    owner or plan) since ``edit_version``, so that nobody plans on a page that no longer shows it.
+    """
     nonconformity = Nonconformity.objects.select_for_update().get(pk=nonconformity.pk)
     _require(by, "audits.handle_nonconformity", _("You may not plan corrective actions."))
     if nonconformity.state not in (Nonconformity.State.ANALYSED, Nonconformity.State.IN_ACTION):
@@ -341,10 +376,12 @@ def corrective_action_plan(
             _("Actions are planned after the analysis and before the plan is submitted; %(nc)s is %(state)s.")
             % {"nc": nonconformity.reference, "state": nonconformity.get_state_display().lower()}
         )
-    return _action_create(nonconformity=nonconformity, description=description, owner=owner, due_date=due_date)
+    edit_check(nonconformity, edit_version=edit_version)
+    return _action_create(nonconformity=nonconformity, by=by, description=description, owner=owner, due_date=due_date)
 
 
-def _action_create(*, nonconformity, description, owner, due_date, reissue_of=None) -> CorrectiveAction:
+def _action_create(*, nonconformity, by, description, owner, due_date, reissue_of=None) -> CorrectiveAction:
+    """Add an action to the plan of ``nonconformity`` (locked by the caller), whose version moves on."""
     number = (nonconformity.actions.aggregate(last=Max("number"))["last"] or 0) + 1
     action = CorrectiveAction(
         nonconformity=nonconformity, number=number, description=description.strip(), owner=owner, due_date=due_date,
@@ -352,6 +389,7 @@ def _action_create(*, nonconformity, description, owner, due_date, reissue_of=No
     )
     action.full_clean()
     action.save()
+    nonconformity.save(update_fields=edit_stamp(nonconformity, by=by))
     return action
 
 
@@ -403,6 +441,7 @@ def corrective_action_verify(
                 nonconformity.save()
             _action_create(
                 nonconformity=nonconformity,
+                by=verified_by,
                 description=_("Reissue of %(action)s: %(description)s") % {"action": action.label, "description": action.description},
                 owner=action.owner,
                 due_date=reissue_due_date or timezone.localdate() + datetime.timedelta(days=30),

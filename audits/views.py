@@ -211,7 +211,9 @@ def _audit_transition(request, audit):
 def _record_item(request, audit):
     data = _valid(ChecklistRecordForm(request.POST))
     item = get_object_or_404(ChecklistItem, pk=data["item"], audit=audit)
-    services.checklist_record(item=item, by=request.user, result=data["result"], evidence=data["evidence"])
+    services.checklist_record(
+        item=item, by=request.user, result=data["result"], evidence=data["evidence"], edit_version=data["edit_version"]
+    )
     return _("Checklist question %(position)s recorded.") % {"position": item.position}
 
 
@@ -235,7 +237,9 @@ def _record_finding(request, audit):
 def _respond(request, audit):
     data = _valid(FindingResponseForm(request.POST))
     finding = get_object_or_404(Finding.objects.select_related("audit"), pk=data["finding"], audit=audit)
-    services.finding_respond(finding=finding, by=request.user, response=data["response"])
+    services.finding_respond(
+        finding=finding, by=request.user, response=data["response"], edit_version=data["edit_version"]
+    )
     return _("Response to %(finding)s recorded.") % {"finding": finding.label}
 
 
@@ -327,9 +331,11 @@ def nonconformity_detail(request, reference):
             "analyse": next((t for t in transitions if t.name == "analyse"), None),
             "analysis_form": AnalysisForm.for_nonconformity(nonconformity),
             "may_assign": user.has_perm("audits.handle_nonconformity") or user.has_perm("audits.conduct_audit"),
-            "assign_form": AssignForm(initial={"owner": nonconformity.owner_id, "due_date": nonconformity.due_date}),
+            "assign_form": AssignForm(
+                initial={"owner": nonconformity.owner_id, "due_date": nonconformity.due_date}, record=nonconformity
+            ),
             "actions": actions,
-            "plan_form": ActionPlanForm(),
+            "plan_form": ActionPlanForm(record=nonconformity),
             "age": _age_in_days(nonconformity, timezone.localdate()),
             "history": selectors.history(obj=nonconformity),
             "signatures": signatures_checked(nonconformity),
@@ -358,7 +364,8 @@ def _analyse(request, nonconformity):
 def _assign(request, nonconformity):
     data = _valid(AssignForm(request.POST))
     nonconformity = services.nonconformity_assign(
-        nonconformity=nonconformity, by=request.user, owner=data["owner"], due_date=data["due_date"]
+        nonconformity=nonconformity, by=request.user, owner=data["owner"], due_date=data["due_date"],
+        edit_version=data["edit_version"],
     )
     return _("%(nc)s is in the hands of %(owner)s, due %(date)s.") % {
         "nc": nonconformity, "owner": nonconformity.owner, "date": nonconformity.due_date.strftime("%d/%m/%Y")

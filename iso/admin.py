@@ -9,6 +9,7 @@ from records import resources
 
 from .models import CalendarDay, Clause, FieldChange, OrgUnit, Signature, TransitionLog, User
 from .signatures import signature_lock_reset, signatures_checked
+from .versioning import EditVersionAdminMixin
 
 
 class ReadOnlyModelAdmin(admin.ModelAdmin):
@@ -132,7 +133,7 @@ class FieldChangeAdmin(ReadOnlyModelAdmin):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(ImportExportMixin, admin.ModelAdmin):
+class CalendarDayAdmin(EditVersionAdminMixin, ImportExportMixin, admin.ModelAdmin):
     resource_classes = [resources.CalendarDayResource]
     list_display = ["date", "kind", "name"]
     list_filter = ["kind"]

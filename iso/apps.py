@@ -1,7 +1,9 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+from django_fsm.signals import post_transition
 
 
 class IsoConfig(AppConfig):
@@ -10,10 +12,7 @@ class IsoConfig(AppConfig):
     verbose_name = _("Quality system core")
 
     def ready(self):
-        from django_fsm.signals import post_transition
-
-        from django.contrib.auth.signals import user_logged_in
-
+        # The receivers import models, which exist only once the registry is ready.
         from .accounts import session_touch
         from .roles import sync_role_permissions
         from .workflows import log_transition

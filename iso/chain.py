@@ -3,7 +3,8 @@
 Each entry of a chained table stores the SHA-256 of its canonical content together with the hash
 of the entry before it (by id), so that editing, removing or inserting a row breaks the chain at
 that row. One chain per table: the transition log and the field changes each have their own, so
-that appending to one never waits for the other and each is verified on its own.
+that appending to one never waits for the other and each is verified on its own (the electronic
+signatures are chained the same way, in a third chain).
 
 This module knows nothing of the models: the data migration that chains the rows written before
 the chain existed uses the very same functions as the application, so the canonical form can
@@ -30,6 +31,13 @@ FIELD_CHANGE_FIELDS = (
     "seq", "content_type_id", "object_id", "object_repr", "field_name", "old_value", "new_value", "actor_id",
     "changed_at",
 )
+#: The electronic signatures: who signed what, meaning what, and the signed content itself.
+SIGNATURE_FIELDS = (
+    "seq", "content_type_id", "object_id", "object_repr", "action", "meaning", "signer_id", "signer_name",
+    "signer_title", "signer_roles", "signed_at", "content_sha256", "content",
+)
+#: Foreign keys hashed under the name of the relation ("actor", not "actor_id").
+RELATION_FIELDS = ("actor_id", "signer_id")
 
 #: The first key of PostgreSQL's two-key advisory locks taken by chain appends ("IS" "O" ...).
 ADVISORY_LOCK_CLASS = 0x150_C4A1
@@ -52,7 +60,7 @@ def payload(values: Mapping, fields: Iterable[str], content_type_label: Callable
             continue
         if isinstance(value, datetime.datetime):
             value = utc_iso(value)
-        content[name.removesuffix("_id") if name == "actor_id" else name] = value
+        content[name.removesuffix("_id") if name in RELATION_FIELDS else name] = value
     return content
 
 

@@ -2,19 +2,28 @@
 one login per role, so that a fresh installation can be shown and tried at once.
 
 Everything here is created idempotently, by unit code and by username: loading twice changes
-nothing. It is demo data for a throwaway database, never for a real organisation's.
+nothing. It is demo data for a throwaway database, never for a real organisation's:
+:func:`foreign_data` finds what a real installation holds, and ``load_demo`` refuses to load there.
 """
 
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
+from django.utils.module_loading import import_string
+from django.utils.translation import ngettext
 
 from .models import CalendarDay, OrgUnit, Role, Signature, User
 from .signatures import SignatureRequest
 
 #: The password of every demo login. For the demo only: a real installation never loads this data.
 DEMO_PASSWORD = "demo-iso-9001"
+#: The domain of every demo login's address (every app's demo logins use it); reserved for
+#: examples, so no real person's address is in it.
+DEMO_EMAIL_DOMAIN = "quangtrung.example.org"
+#: The dotted path of the demo's procedures (each a dict with a "code"), read only when checking.
+DEMO_PROCEDURES = "processes.demo.PROCEDURES"
 
 
 def demo_signature(meaning: str = Signature.Meaning.APPROVED) -> SignatureRequest:
@@ -126,6 +135,38 @@ PEOPLE = [
 ]
 
 
+def _listed(names: list[str]) -> dict:
+    return {"count": len(names), "names": ", ".join(names[:5]) + (", …" if len(names) > 5 else "")}
+
+
+def foreign_data() -> list[str]:
+    """What the database holds that the demo does not make, each kind with a count and a few names:
+    users whose address is not the demo's, units and procedures whose code is not the demo's.
+
+    Empty for a new database, and for one that holds only the demo (and what was done in it).
+    """
+    found = []
+    users = list(
+        User.objects.exclude(email__iendswith=f"@{DEMO_EMAIL_DOMAIN}").order_by("username").values_list("username", flat=True)
+    )
+    if users:
+        found.append(ngettext("%(count)s user (%(names)s)", "%(count)s users (%(names)s)", len(users)) % _listed(users))
+    units = list(OrgUnit.objects.exclude(code__in=[code for code, *_rest in UNITS]).values_list("code", flat=True))
+    if units:
+        found.append(ngettext("%(count)s unit (%(names)s)", "%(count)s units (%(names)s)", len(units)) % _listed(units))
+    if apps.is_installed("processes"):
+        codes = [procedure["code"] for procedure in import_string(DEMO_PROCEDURES)]
+        procedures = list(
+            apps.get_model("processes", "Procedure").objects.exclude(code__in=codes).order_by("code").values_list("code", flat=True)
+        )
+        if procedures:
+            found.append(
+                ngettext("%(count)s procedure (%(names)s)", "%(count)s procedures (%(names)s)", len(procedures))
+                % _listed(procedures)
+            )
+    return found
+
+
 @dataclass
 class DemoOrganisation:
     """What :func:`load_organisation` made, for the loaders of the apps to build on."""
@@ -169,7 +210,7 @@ def load_organisation() -> DemoOrganisation:
             "full_name": person.full_name,
             "job_title": person.job_title,
             "unit": units[person.unit],
-            "email": f"{person.username}@quangtrung.example.org",
+            "email": f"{person.username}@{DEMO_EMAIL_DOMAIN}",
             "is_staff": person.is_staff,
             "is_active": True,
         }

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .models import CalendarDay
+from .versioning import edit_stamp
 
 KINDS = {
     "holiday": CalendarDay.Kind.HOLIDAY,
@@ -81,6 +82,13 @@ def calendar_import(dataset: tablib.Dataset) -> int:
     if errors:
         raise CalendarImportError(errors)
     with transaction.atomic():
+        existing = CalendarDay.objects.select_for_update().in_bulk(list(days), field_name="date")
         for date, (kind, name) in days.items():
-            CalendarDay.objects.update_or_create(date=date, defaults={"kind": kind, "name": name})
+            day = existing.get(date)
+            if day is None:
+                CalendarDay.objects.create(date=date, kind=kind, name=name)
+            elif (day.kind, day.name) != (kind, name):
+                day.kind, day.name = kind, name
+                # A day open in the admin since must not be saved back over the imported one.
+                day.save(update_fields=["kind", "name", *edit_stamp(day, by=None)])
     return len(days)

@@ -14,12 +14,14 @@ from django.db import models
 from django_fsm import FSMFieldMixin
 
 from . import chain
-from .models import ChainedEntry, FieldChange, TransitionLog, content_type_label
+from .models import ChainedEntry, FieldChange, Signature, TransitionLog, content_type_label
 
 CHUNK = 1000
 
 #: The chained tables, by the name the commands print.
-CHAINS: dict[str, type[ChainedEntry]] = {"transition log": TransitionLog, "field changes": FieldChange}
+CHAINS: dict[str, type[ChainedEntry]] = {
+    "transition log": TransitionLog, "field changes": FieldChange, "signatures": Signature,
+}
 
 
 @dataclass

@@ -6,10 +6,12 @@ receives a :class:`JobProgress` and a binary file to write the result into. The 
 thing the pages read; the queue only carries the job's id.
 """
 
+import datetime
 import logging
 import tempfile
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone, translation
@@ -114,3 +116,36 @@ def jobs_visible_to(*, user: User):
         return jobs
     return jobs.filter(requested_by=user)
 
+
+
+#: Jobs deleted per transaction by :func:`jobs_prune`.
+PRUNE_CHUNK = 500
+
+
+def jobs_prune(*, older_than_days: int | None = None, dry_run: bool = False) -> int:
+    """Delete the jobs finished (done or failed) more than ``older_than_days`` ago (setting
+    JOB_RETENTION_DAYS by default) and their result files; return how many there were.
+
+    Rows go in chunks, one transaction each; a chunk's files are removed once its rows are gone
+    for good, so a failed deletion never leaves a job whose file is missing. Jobs still queued or
+    running are never touched.
+    """
+    # A job is not an audit record: its result is a copy, made on request, of data kept elsewhere.
+    days = settings.JOB_RETENTION_DAYS if older_than_days is None else older_than_days
+    expired = Job.objects.filter(
+        state__in=Job.FINISHED_STATES, finished_at__lt=timezone.now() - datetime.timedelta(days=days)
+    )
+    if dry_run:
+        return expired.count()
+    storage = Job._meta.get_field("result").storage
+    deleted = 0
+    while True:
+        with transaction.atomic():
+            chunk = list(expired.select_for_update().order_by("pk").values_list("pk", "result")[:PRUNE_CHUNK])
+            if not chunk:
+                return deleted
+            Job.objects.filter(pk__in=[pk for pk, _result in chunk]).delete()
+            for _pk, name in chunk:
+                if name:
+                    transaction.on_commit(lambda name=name: storage.delete(name))
+        deleted += len(chunk)

@@ -19,6 +19,7 @@ from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMFieldMixin, FSMModelMixin, transition
 
 from . import chain
+from .versioning import EditVersioned
 
 
 class Role(models.TextChoices):
@@ -49,8 +50,6 @@ class WorkflowModel(FSMModelMixin, models.Model):
 class OrgUnitQuerySet(models.QuerySet):
     def organisation_name(self) -> str:
         """The name printed on documents: the ORGANISATION_NAME setting, or the top unit's name."""
-        from django.conf import settings
-
         if settings.ORGANISATION_NAME:
             return settings.ORGANISATION_NAME
         top = self.filter(parent__isnull=True).order_by("pk").first()
@@ -338,21 +337,7 @@ class TransitionLog(ChainedEntry):
         return transition_label(ContentType.objects.get_for_id(self.content_type_id).model_class(), self.transition)
 
 
-class SignatureQuerySet(models.QuerySet):
-    def bulk_create(self, objs, *args, update_conflicts=False, **kwargs):
-        if update_conflicts:
-            raise TypeError("Signatures are append-only; they cannot be overwritten.")
-        return super().bulk_create(objs, *args, **kwargs)
-
-    def update(self, **kwargs):
-        raise TypeError("Signatures are append-only; they cannot be updated.")
-
-    def delete(self):
-        raise TypeError("Signatures are append-only; they cannot be deleted.")
-
-    def for_object(self, obj):
-        return self.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
-
+class SignatureQuerySet(AppendOnlyQuerySet):
     def for_objects(self, objs):
         """The signatures of several objects of one model, in one query."""
         objs = list(objs)
@@ -361,13 +346,15 @@ class SignatureQuerySet(models.QuerySet):
         return self.filter(content_type=ContentType.objects.get_for_model(objs[0]), object_id__in=[o.pk for o in objs])
 
 
-class Signature(models.Model):
+class Signature(ChainedEntry):
     """An electronic signature (21 CFR Part 11, EU GMP Annex 11): who signed what, when, meaning what.
 
     The signer re-entered their password at the moment of signing. ``content_sha256`` is the
     SHA-256 of the canonical JSON of the signed object's ``signed_content()`` at that moment, kept
     with the JSON itself; when the object's content differs later, the signature shows as broken.
-    Written by iso.signatures; never updated, never deleted.
+    Written by iso.signatures; never updated, never deleted, and chained like the transition log
+    (iso/chain.py), so that a signature row edited or removed behind the application's back is named
+    by ``manage.py verify_transition_log``.
     """
 
     class Meaning(models.TextChoices):
@@ -396,6 +383,9 @@ class Signature(models.Model):
 
     objects = SignatureQuerySet.as_manager()
 
+    chain_fields = chain.SIGNATURE_FIELDS
+    append_only_name = "The register of electronic signatures"
+
     class Meta:
         verbose_name = _("electronic signature")
         verbose_name_plural = _("electronic signatures")
@@ -404,15 +394,6 @@ class Signature(models.Model):
 
     def __str__(self):
         return f"{self.object_repr}: {self.signer_name}, {self.get_meaning_display()}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise TypeError("Signatures are append-only; they cannot be updated.")
-        kwargs["force_insert"] = True
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("Signatures are append-only; they cannot be deleted.")
 
     @property
     def action_label(self) -> str:
@@ -435,7 +416,7 @@ class Signature(models.Model):
         return self.signer_title or self.signer_roles_display
 
 
-class CalendarDay(models.Model):
+class CalendarDay(EditVersioned):
     """An exception to the ordinary working week: a public holiday on a weekday, or a make-up
     working day on a weekend. Weekends and office hours themselves are settings."""
 

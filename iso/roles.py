@@ -6,6 +6,7 @@ migration runs.
 """
 
 from django.contrib.auth.models import Group, Permission
+from django.db import DEFAULT_DB_ALIAS
 
 from .models import Role
 
@@ -168,12 +169,16 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 
-def sync_role_permissions(**kwargs) -> None:
-    """Give each role's group exactly the permissions listed above (idempotent)."""
+def sync_role_permissions(*, using: str = DEFAULT_DB_ALIAS, **kwargs) -> None:
+    """Give each role's group exactly the permissions listed above (idempotent), in the database
+    just migrated or flushed. Django sends post_migrate once per app, and a flush between
+    transactional tests sends it too, so the permissions are read in one query."""
+    codenames = {perm.split(".")[1] for perms in ROLE_PERMISSIONS.values() for perm in perms}
+    existing = {
+        f"{permission.content_type.app_label}.{permission.codename}": permission
+        for permission in Permission.objects.using(using).filter(codename__in=codenames).select_related("content_type")
+    }
     for role, perms in ROLE_PERMISSIONS.items():
-        group, _created = Group.objects.get_or_create(name=role)
-        wanted = []
-        for perm in perms:
-            app_label, codename = perm.split(".")
-            wanted.extend(Permission.objects.filter(content_type__app_label=app_label, codename=codename))
-        group.permissions.set(wanted)
+        group, _created = Group.objects.using(using).get_or_create(name=role)
+        # A permission of an app migrated later is not there yet; that app's post_migrate adds it.
+        group.permissions.set([existing[perm] for perm in perms if perm in existing])

@@ -5,12 +5,14 @@ size and by its content, not by its name alone: a file named ``.pdf`` must begin
 ``.docx`` must be a ZIP holding a Word document, a ``.txt`` must be text and not an HTML page.
 Files are stored under MEDIA_ROOT, outside the web root, under random names; no URL serves them,
 and a download goes through a view that checked the user's permission and calls
-:func:`file_response`.
+:func:`file_response`. A file stored by a transaction that then rolls back is removed with it
+(:class:`PrivateFileStorage`): no row names it, so nobody could ever download or dispose of it.
 """
 
 import os
 import unicodedata
 import uuid
+import weakref
 import zipfile
 from dataclasses import dataclass
 
@@ -18,6 +20,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
+from django.db import transaction
 from django.http import FileResponse
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
@@ -202,8 +205,32 @@ class RandomName:
         return isinstance(other, RandomName) and other.folder == self.folder
 
 
+def _remove_unless_committed(storage, name: str, committed: list[bool]) -> None:
+    if not committed[0]:
+        storage.delete(name)
+
+
+class _KeptOnCommit:
+    """A commit hook of the transaction that stored file ``name``: run on commit, it keeps the file.
+
+    Django has no rollback hook, but a rollback (of the transaction or of a savepoint inside it)
+    drops the commit hooks registered in it; the finalizer of a hook dropped unrun removes the file.
+    """
+
+    def __init__(self, storage, name: str):
+        self.committed = [False]
+        weakref.finalize(self, _remove_unless_committed, storage, name, self.committed)
+
+    def __call__(self):
+        self.committed[0] = True
+
+
 class PrivateFileStorage(FileSystemStorage):
-    """Files under MEDIA_ROOT that have no URL: they are served only by permission-checked views."""
+    """Files under MEDIA_ROOT that have no URL: they are served only by permission-checked views.
+
+    A file is written at once (its hash and checks need it) and removed again if the transaction
+    that stored it rolls back; outside a transaction it simply stays.
+    """
 
     @property
     def base_url(self):
@@ -211,6 +238,11 @@ class PrivateFileStorage(FileSystemStorage):
 
     def url(self, name):
         raise ValueError(f"{name} is private: download it through its view, never by URL.")
+
+    def _save(self, name, content):
+        name = super()._save(name, content)
+        transaction.on_commit(_KeptOnCommit(self, name))
+        return name
 
 
 class PrivateFileInput(forms.ClearableFileInput):

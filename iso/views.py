@@ -1,7 +1,7 @@
 """The home page (what waits for the signed-in user) and the pages of background jobs."""
 
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +15,7 @@ from risks.selectors import due_risk_items
 
 from .jobs import jobs_visible_to
 from .models import Job
+from .uploads import file_response
 
 #: The home page lists the risks whose review, and the treatment actions whose due date, falls
 #: within this many days (or has passed).
@@ -78,4 +79,5 @@ def job_download(request, pk):
     job = _job_or_404(request, pk)
     if job.state != Job.State.DONE or not job.result:
         raise Http404(_("This job has no file to download."))
-    return FileResponse(job.result.open("rb"), as_attachment=True, filename=job.result_name)
+    # Like every stored file: an attachment under its own name, never sniffed or run in place.
+    return file_response(job.result, filename=job.result_name)

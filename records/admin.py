@@ -3,6 +3,8 @@ the register's pages (their transitions are logged)."""
 
 from django.contrib import admin
 
+from iso.versioning import EditVersionAdminMixin
+
 from .models import DisposalMinute, KeptRecord, RecordType
 
 
@@ -12,7 +14,7 @@ class NoDeleteAdmin(admin.ModelAdmin):
 
 
 @admin.register(RecordType)
-class RecordTypeAdmin(NoDeleteAdmin):
+class RecordTypeAdmin(EditVersionAdminMixin, NoDeleteAdmin):
     list_display = ["code", "name", "procedure", "keeper", "location", "retention_years"]
     list_select_related = ["procedure"]
     search_fields = ["code", "name"]

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from iso.uploads import UploadField
+from iso.versioning import EditVersionModelForm
 
 from .models import KeptRecord, RecordType
 
@@ -10,7 +11,7 @@ def _date_input():
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class RecordTypeForm(forms.ModelForm):
+class RecordTypeForm(EditVersionModelForm):
     class Meta:
         model = RecordType
         fields = ["code", "name", "procedure", "form", "keeper", "location", "retention_years", "disposal_method"]

@@ -16,6 +16,7 @@ from django_fsm import FSMField, transition
 
 from iso.models import WorkflowModel
 from iso.uploads import RandomName, validate_upload
+from iso.versioning import EditVersioned
 from iso.workflows import TransitionPermission
 from processes.models import FormTemplate, Procedure
 
@@ -28,7 +29,7 @@ def add_years(value: datetime.date, years: int) -> datetime.date:
         return value.replace(year=value.year + years, day=28)
 
 
-class RecordType(models.Model):
+class RecordType(EditVersioned):
     """A kind of record the system keeps (hồ sơ), e.g. HS-06-01, with its keeper and retention."""
 
     code = models.CharField(_("code"), max_length=40, unique=True, help_text=_("For example HS-06-01."))

@@ -156,6 +156,9 @@ class SafeModelResource(resources.ModelResource):
         return self.optimise(super().filter_export(queryset, **kwargs))
 
     def optimise(self, qs):
+        # A model without an ordering (users) would come out in whatever order the database reads it.
+        if not qs.ordered:
+            qs = qs.order_by("pk")
         if self.select_related:
             qs = qs.select_related(*self.select_related)
         if self.prefetch_related:

@@ -15,6 +15,7 @@ from iso.jobs import job_request
 from iso.models import Job, Signature, User
 from iso.signatures import SignatureRequest, signature_authenticate, signature_record
 from iso.uploads import original_name, validate_upload
+from iso.versioning import edit_lock, edit_stamp
 from iso.workflows import TransitionRefused, transition_apply, transition_refusal, transition_run
 from processes.models import ProcedureRevision, RecordToKeep
 
@@ -87,8 +88,10 @@ def record_types_sync(*, by: User) -> SyncResult:
         if any(getattr(record_type, name) != value for name, value in changes.items()):
             for name, value in changes.items():
                 setattr(record_type, name, value)
+            # An editor opened before the synchronisation must not write the old values back.
+            stamped = edit_stamp(record_type, by=by)
             record_type.full_clean()
-            record_type.save(update_fields=list(changes))
+            record_type.save(update_fields=[*changes, *stamped])
             _recompute_retention(record_type)
             updated += 1
     return SyncResult(created=created, updated=updated)
@@ -115,12 +118,15 @@ def record_type_create(*, by: User, **fields) -> RecordType:
 
 
 @transaction.atomic
-def record_type_update(*, record_type: RecordType, by: User, **fields) -> RecordType:
-    record_type = RecordType.objects.select_for_update().get(pk=record_type.pk)
+def record_type_update(*, record_type: RecordType, by: User, edit_version: int | None = None, **fields) -> RecordType:
+    """Change a record type of the register, unless someone else changed it since ``edit_version``
+    (the version its form was opened at); the retention of its kept records follows."""
+    record_type = edit_lock(record_type, edit_version=edit_version)
     retention_before = record_type.retention_years
     for name in RECORD_TYPE_FIELDS:
         if name in fields:
             setattr(record_type, name, fields[name])
+    edit_stamp(record_type, by=by)
     record_type.full_clean()
     record_type.save()
     if record_type.retention_years != retention_before:

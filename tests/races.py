@@ -43,3 +43,13 @@ def split(outcomes: list, winner_type: type, *refusals: type) -> tuple[list, lis
     refused = [o for o in outcomes if isinstance(o, refusals)]
     assert len(winners) + len(refused) == len(outcomes), outcomes
     return winners, refused
+
+
+def one_winner(outcomes: list, winner_type: type):
+    """Saves of one record opened at the same version: exactly one won, every other was refused as
+    stale (iso/versioning.py). The winner and the first refusal."""
+    from iso.versioning import StaleEdit
+
+    winners, refused = split(outcomes, winner_type, StaleEdit)
+    assert (len(winners), len(refused)) == (1, len(outcomes) - 1), outcomes
+    return winners[0], refused[0]

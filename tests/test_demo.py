@@ -10,9 +10,10 @@ from io import StringIO
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db.models import Count, F, Q
 from django.utils import timezone
+from django.utils.translation import override
 
 from audits import selectors as audit_selectors
 from audits.models import Audit, AuditProgramme, CorrectiveAction, Nonconformity
@@ -117,6 +118,43 @@ def test_loading_twice_creates_nothing_new_and_prints_every_login_both_times():
             assert person.username in output
             assert person.full_name in output
         assert DEMO_PASSWORD in output
+
+
+def test_a_database_with_data_of_its_own_is_refused_naming_it_and_nothing_is_loaded(secretary):
+    from tests.factories import ProcedureFactory
+
+    ProcedureFactory(code="QT-99", owner_unit=secretary.unit)
+    counts = row_counts()
+
+    with override("en"), pytest.raises(CommandError) as refused:
+        load_demo()
+
+    message = str(refused.value)
+    assert message.startswith("This database holds data that is not the demo's: 1 user (secretary); ")
+    assert "1 procedure (QT-99)" in message and "use --force" in message
+    assert row_counts() == counts
+
+
+def test_a_database_of_the_demo_and_of_work_done_in_it_loads_again():
+    from audits.services import nonconformity_raise
+
+    load_demo()
+    # Someone tried the tool with a demo login: what they made is the demo's own.
+    secretary = User.objects.get(username="thuky")
+    nonconformity_raise(by=secretary, source="complaint", unit=secretary.unit, description="Thử ghi nhận")
+    counts = row_counts()
+
+    load_demo()
+
+    assert row_counts() == counts
+
+
+def test_force_loads_the_demo_beside_data_of_its_own(secretary):
+    out = StringIO()
+    call_command("load_demo", force=True, stdout=out)
+
+    assert User.objects.filter(username__in=[person.username for person in PEOPLE]).count() == len(PEOPLE)
+    assert User.objects.filter(pk=secretary.pk).exists()
 
 
 def test_the_audits_span_last_years_completed_programme_and_this_years_with_every_state_and_impartial_teams():

@@ -6,12 +6,12 @@ from collections.abc import Callable
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Max
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from iso import trail
 from iso.models import User
 from iso.signatures import SignatureRequest, signature_record, transition_signing
+from iso.versioning import edit_lock, edit_stamp
 from iso.workflows import TransitionRefused, transition_apply, transition_refusal, transition_run
 
 from .models import ControlledRevision
@@ -64,22 +64,15 @@ def revision_save_edits(*, revision: ControlledRevision, by: User, forms, edit_v
     the second save, made on an older version, is refused with a message saying so. Each changed
     content field is kept with its old and new value (iso/trail.py).
     """
-    model = type(revision)
-    current = model._default_manager.select_for_update().get(pk=revision.pk)
+    current = edit_lock(revision, edit_version=edit_version)
     current.ensure_editable()
-    if current.edit_version != edit_version:
-        raise ValidationError(
-            _("Someone else saved %(revision)s at %(time)s, after you opened it; your changes were not saved. "
-              "Open the editor again to see their version, then make your changes on it.")
-            % {"revision": current, "time": timezone.localtime(current.updated_at).strftime("%H:%M:%S %d/%m/%Y")},
-            code="stale",
-        )
     before = trail.snapshot(current)
-    revision.edit_version = current.edit_version + 1
     for form in forms:
         form.save()
-    # The content form saved the revision when it is among ``forms``; the version is saved either way.
-    model._default_manager.filter(pk=revision.pk).update(edit_version=revision.edit_version)
+    # The content form saved the revision when it is among ``forms``; the version moves on either way.
+    stamped = edit_stamp(current, by=by)
+    type(revision)._default_manager.filter(pk=revision.pk).update(**{name: getattr(current, name) for name in stamped})
+    revision.edit_version = current.edit_version
     trail.record_changes(revision, before=before, by=by)
     return revision
 

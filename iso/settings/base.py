@@ -196,6 +196,8 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 #: it, so the one-command demo needs no worker; production settings put jobs on the database queue
 #: that `manage.py db_worker` serves.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+#: Days a finished job and its result file are kept before ``manage.py prune_jobs`` deletes them.
+JOB_RETENTION_DAYS = int(os.environ.get("JOB_RETENTION_DAYS", 30))
 
 #: Name printed on documents and shown in the header.
 ORGANISATION_NAME = os.environ.get("ORGANISATION_NAME", "")

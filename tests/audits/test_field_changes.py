@@ -114,11 +114,13 @@ def test_field_changes_are_append_only_and_chained(nonconformity, secretary, lea
     assert report.intact and report.verified == 2
 
 
-@pytest.mark.skipif(connection.vendor == "postgresql", reason="PostgreSQL's trigger refuses the edit itself")
 def test_a_field_change_edited_in_the_database_is_named(nonconformity, secretary, lead):
     services.nonconformity_assign(nonconformity=nonconformity, by=secretary, owner=lead, due_date=TODAY)
     change = FieldChange.objects.get(field_name="owner")
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Past the append-only trigger, as the database's owner could, for this transaction only.
+            cursor.execute("SET LOCAL session_replication_role = replica")
         cursor.execute("UPDATE iso_fieldchange SET old_value = 'nobody' WHERE id = %s", [change.pk])
 
     report = verify_chain(FieldChange)

@@ -349,7 +349,7 @@ def test_the_lead_auditor_fills_the_checklist_and_records_a_nonconformity_findin
     client.force_login(lead)
     item = audit_in_progress.checklist_items.get()
     url = reverse("audits:audit_action", args=[audit_in_progress.reference, "record_item"])
-    assert _say(client, url, {"item": item.pk, "result": "nonconformity", "evidence": "Sổ đăng ký, trang 12"}) == [
+    assert _say(client, url, {"item": item.pk, "result": "nonconformity", "evidence": "Sổ đăng ký, trang 12", "edit_version": 0}) == [
         "Checklist question 1 recorded."
     ]
     item.refresh_from_db()
@@ -395,7 +395,7 @@ def test_an_observation_gets_its_response_through_the_page(client, audit_in_prog
                                       unit=justice, statement="Sổ ghi chép chưa thống nhất.", evidence="Sổ")
     client.force_login(lead)
     url = reverse("audits:audit_action", args=[audit_in_progress.reference, "respond"])
-    assert _say(client, url, {"finding": finding.pk, "response": "Phòng thống nhất mẫu sổ."}) == [
+    assert _say(client, url, {"finding": finding.pk, "response": "Phòng thống nhất mẫu sổ.", "edit_version": 0}) == [
         "Response to ĐG-01/01 recorded."
     ]
     finding.refresh_from_db()
@@ -439,14 +439,15 @@ def test_the_owner_analyses_with_five_whys_and_plans_an_action(client, nonconfor
     said = _say(
         client, url("analyse"),
         {"correction": "Bổ sung ngày trả kết quả", "why_1": "Thiếu ngày", "why_2": "Mẫu sổ cũ", "why_3": "",
-         "why_4": "Chưa cập nhật mẫu mới", "why_5": "", "root_cause": "", "extent": "Kiểm tra các xã"},
+         "why_4": "Chưa cập nhật mẫu mới", "why_5": "", "root_cause": "", "extent": "Kiểm tra các xã", "edit_version": 0},
     )
     nonconformity.refresh_from_db()
     assert said == [f"{nonconformity.reference} is now analysed."]
     assert nonconformity.whys == ["Thiếu ngày", "Mẫu sổ cũ", "Chưa cập nhật mẫu mới"]
     assert nonconformity.root_cause == "Chưa cập nhật mẫu mới"
     due = TODAY + datetime.timedelta(days=10)
-    assert _say(client, url("plan_action"), {"description": "Cập nhật mẫu sổ", "owner": owner.pk, "due_date": due.isoformat()}) == [
+    plan = {"description": "Cập nhật mẫu sổ", "owner": owner.pk, "due_date": due.isoformat(), "edit_version": nonconformity.edit_version}
+    assert _say(client, url("plan_action"), plan) == [
         f"Corrective action {nonconformity.reference}/1 planned."
     ]
     assert list(nonconformity.actions.values_list("description", "owner", "due_date")) == [("Cập nhật mẫu sổ", owner.pk, due)]
@@ -456,7 +457,9 @@ def test_the_owner_analyses_with_five_whys_and_plans_an_action(client, nonconfor
 def test_an_analysis_without_a_root_cause_is_refused_with_the_rules_message(client, nonconformity, owner):
     client.force_login(owner)
     url = reverse("audits:nonconformity_action", args=[nonconformity.reference, "analyse"])
-    assert _say(client, url, {"correction": "Sửa ngay"}) == ["Record the correction and the root cause (five whys or text) first."]
+    assert _say(client, url, {"correction": "Sửa ngay", "edit_version": 0}) == [
+        "Record the correction and the root cause (five whys or text) first."
+    ]
 
 
 def test_the_action_loop_runs_through_the_page_with_evidence(client, nonconformity, owner, secretary, lead):
@@ -507,11 +510,119 @@ def test_a_nonconformity_is_assigned_through_the_page(client, secretary, justice
     client.force_login(secretary)
     due = TODAY + datetime.timedelta(days=15)
     url = reverse("audits:nonconformity_action", args=[nc.reference, "assign"])
-    assert _say(client, url, {"owner": owner.pk, "due_date": due.isoformat()}) == [
+    assert _say(client, url, {"owner": owner.pk, "due_date": due.isoformat(), "edit_version": 0}) == [
         f"{nc.reference} is in the hands of Phan Thị Sở Hữu, due {due:%d/%m/%Y}."
     ]
     nc.refresh_from_db()
     assert (nc.owner, nc.due_date) == (owner, due)
+
+
+# Two people on the same record: the page opened first cannot overwrite the save made since
+
+
+def _stale(said: list[str], kind: str, record, who) -> bool:
+    return len(said) == 1 and said[0].startswith(f"{kind} “{record}” was changed by {who.get_full_name()} at ")
+
+
+def test_a_checklist_answer_saved_on_an_older_page_is_refused_and_the_other_kept(client, audit_in_progress, lead, unit):
+    other = UserFactory(roles=[Role.INTERNAL_AUDITOR], unit=unit)
+    item = audit_in_progress.checklist_items.get()
+    opened = {"item": item.pk, "edit_version": client_page_version(client, lead, audit_in_progress, "checklist", item)}
+    services.checklist_record(item=item, by=other, result="conforms", evidence="Đủ", edit_version=item.edit_version)
+
+    url = reverse("audits:audit_action", args=[audit_in_progress.reference, "record_item"])
+    said = _say(client, url, {**opened, "result": "observation", "evidence": "Thiếu"})
+
+    item.refresh_from_db()
+    assert _stale(said, "Checklist item", item, other), said
+    assert (item.result, item.evidence, item.edit_version) == ("conforms", "Đủ", 1)
+
+
+def client_page_version(client, user, audit, part, obj) -> int:
+    """The version the audit page shows in the hidden field of ``obj``'s form, as a browser would post it."""
+    client.force_login(user)
+    page = client.get(audit.get_absolute_url()).content.decode()
+    name = "item" if part == "checklist" else "finding"
+    marker = f'name="{name}" value="{obj.pk}"><input type="hidden" name="edit_version" value="'
+    assert marker in page, f"no edit_version beside {name} {obj.pk}"
+    return int(page.split(marker, 1)[1].split('"', 1)[0])
+
+
+def test_a_response_saved_on_an_older_page_is_refused_and_the_other_kept(client, audit_in_progress, lead, justice, unit):
+    other = UserFactory(roles=[Role.INTERNAL_AUDITOR], unit=unit)
+    finding = services.finding_record(audit=audit_in_progress, by=lead, kind=Finding.Kind.OBSERVATION, clause=clause("7.5"),
+                                      unit=justice, statement="Sổ chưa thống nhất.", evidence="Sổ")
+    opened = client_page_version(client, lead, audit_in_progress, "findings", finding)
+    services.finding_respond(finding=finding, by=other, response="Giữ mẫu cũ", edit_version=opened)
+
+    url = reverse("audits:audit_action", args=[audit_in_progress.reference, "respond"])
+    said = _say(client, url, {"finding": finding.pk, "response": "Thống nhất mẫu", "edit_version": opened})
+
+    finding.refresh_from_db()
+    with override("en"):
+        assert _stale(said, "Finding", finding, other), said
+    assert finding.response == "Giữ mẫu cũ"
+
+
+def _nonconformity_forms(client, user, nonconformity) -> dict:
+    client.force_login(user)
+    context = client.get(nonconformity.get_absolute_url()).context
+    return {name: context[name] for name in ("analysis_form", "assign_form", "plan_form")}
+
+
+def test_an_analysis_posted_from_an_older_page_is_refused_and_the_other_kept(client, nonconformity, owner, secretary):
+    forms = _nonconformity_forms(client, owner, nonconformity)
+    opened = forms["analysis_form"]["edit_version"].value()
+    services.nonconformity_assign(
+        nonconformity=nonconformity, by=secretary, owner=owner, due_date=TODAY, edit_version=opened
+    )
+
+    url = reverse("audits:nonconformity_action", args=[nonconformity.reference, "analyse"])
+    said = _say(client, url, {"correction": "Sửa ngay", "root_cause": "Thiếu mẫu", "edit_version": opened})
+
+    nonconformity.refresh_from_db()
+    assert _stale(said, "Nonconformity", nonconformity, secretary), said
+    assert (nonconformity.state, nonconformity.correction, nonconformity.due_date) == ("open", "", TODAY)
+
+
+def test_an_assignment_posted_from_an_older_page_is_refused_and_the_other_kept(client, nonconformity, owner, secretary, lead):
+    opened = _nonconformity_forms(client, secretary, nonconformity)["assign_form"]["edit_version"].value()
+    services.nonconformity_assign(
+        nonconformity=nonconformity, by=lead, owner=lead, due_date=TODAY, edit_version=opened
+    )
+
+    url = reverse("audits:nonconformity_action", args=[nonconformity.reference, "assign"])
+    said = _say(client, url, {"owner": owner.pk, "due_date": TODAY.isoformat(), "edit_version": opened})
+
+    nonconformity.refresh_from_db()
+    assert _stale(said, "Nonconformity", nonconformity, lead), said
+    assert nonconformity.owner == lead
+
+
+def test_an_action_planned_from_an_older_page_is_refused_and_the_other_kept(client, nonconformity, owner, secretary):
+    nonconformity = services.nonconformity_analyse(nonconformity=nonconformity, by=owner, correction="Sửa", whys=["Mẫu cũ"])
+    opened = _nonconformity_forms(client, owner, nonconformity)["plan_form"]["edit_version"].value()
+    due = TODAY + datetime.timedelta(days=10)
+    services.corrective_action_plan(
+        nonconformity=nonconformity, by=secretary, description="Cập nhật mẫu sổ", owner=owner, due_date=due,
+        edit_version=opened,
+    )
+
+    url = reverse("audits:nonconformity_action", args=[nonconformity.reference, "plan_action"])
+    said = _say(client, url, {"description": "Cập nhật mẫu", "owner": owner.pk, "due_date": due.isoformat(), "edit_version": opened})
+
+    nonconformity.refresh_from_db()
+    assert _stale(said, "Nonconformity", nonconformity, secretary), said
+    assert list(nonconformity.actions.values_list("description", flat=True)) == ["Cập nhật mẫu sổ"]
+
+
+def test_the_edit_forms_of_a_nonconformity_carry_its_version_hidden(client, nonconformity, owner):
+    client.force_login(owner)
+    html = client.get(nonconformity.get_absolute_url()).content.decode()
+    # The analysis and the owner and due date (the plan form comes once it is analysed): each posts
+    # the version it was shown, hidden, with no label of its own.
+    assert html.count('<input type="hidden" name="edit_version" value="0"') == 2
+    assert 'for="id_edit_version"' not in html
 
 
 # From a late case

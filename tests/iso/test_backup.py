@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from iso import trail
 from iso.backup import MANIFEST, MEDIA_FILE, SQLITE_FILE
-from iso.models import FieldChange, TransitionLog
+from iso.models import FieldChange, Signature, TransitionLog
 from processes import services
 from processes.models import ProcedureRevision
 from records import services as record_services
@@ -86,12 +86,14 @@ def test_a_sqlite_backup_restores_into_a_new_file_that_verifies(restored, eviden
     assert result.returncode == 0, result.stderr
     assert f"transition log: {TransitionLog.objects.count()} entries verified." in result.stdout
     assert "field changes: 1 entries verified." in result.stdout
+    assert "signatures: 1 entries verified." in result.stdout
     assert "1 SHA-256 checked" in result.stdout and "Integrity verified." in result.stdout
     assert set(manifest["files"]) == {SQLITE_FILE, MEDIA_FILE}
     assert manifest["chains"]["transition log"] == {
         "entries": TransitionLog.objects.count(), "head": TransitionLog.objects.order_by("-pk").first().entry_hash,
     }
     assert manifest["chains"]["field changes"]["entries"] == FieldChange.objects.count() == 1
+    assert manifest["chains"]["signatures"]["entries"] == Signature.objects.count() == 1
     with sqlite3.connect(database) as restored_db:
         (sha,) = restored_db.execute("SELECT sha256 FROM records_keptrecord WHERE id = ?", [evidence.pk]).fetchone()
     assert sha == evidence.sha256
@@ -153,6 +155,7 @@ def test_a_postgresql_backup_restores_into_a_new_database_that_verifies(evidence
 
         assert result.returncode == 0, result.stderr
         assert f"transition log: {TransitionLog.objects.count()} entries verified." in result.stdout
+        assert "signatures: 1 entries verified." in result.stdout
         assert "Integrity verified." in result.stdout
         assert KeptRecord.objects.count() == 1
     finally:

@@ -11,9 +11,9 @@ from django.db import DatabaseError, connection, transaction
 
 from iso import chain
 from iso.integrity import verify_chain, verify_chains
-from iso.models import FieldChange, OrgUnit, TransitionLog
+from iso.models import AppendOnlyQuerySet, FieldChange, OrgUnit, Signature, SignatureQuerySet, TransitionLog
 from processes import services
-from tests.factories import ProcedureRevisionFactory, make_in_review, signed
+from tests.factories import ProcedureRevisionFactory, make_approved, make_in_review, signed
 
 pytestmark = pytest.mark.django_db
 
@@ -181,6 +181,68 @@ def test_the_chain_is_intact_after_the_demo_data_loads():
     assert "Integrity verified." in out.getvalue()
 
 
+# The electronic signatures: a chain of their own, checked by the same commands
+
+
+@pytest.fixture
+def signatures(secretary, approver):
+    for _n in range(3):
+        make_approved(ProcedureRevisionFactory(author=secretary), approver=approver)
+    return list(Signature.objects.order_by("pk"))
+
+
+def _signature_entry(signature: Signature) -> str:
+    return f"Entry {signature.pk} (processes.procedurerevision #{signature.object_id}, {signature.object_repr!r})"
+
+
+def test_signatures_are_chained_each_to_the_one_before(signatures):
+    assert [s.seq for s in signatures] == [1, 2, 3]
+    assert signatures[0].previous_hash == chain.GENESIS
+    assert [s.previous_hash for s in signatures[1:]] == [s.entry_hash for s in signatures[:2]]
+    assert signatures[1].compute_hash() == signatures[1].entry_hash
+    assert set(Signature.chain_payload({name: getattr(signatures[0], name) for name in Signature.chain_fields})) == {
+        "seq", "content_type", "object_id", "object_repr", "action", "meaning", "signer", "signer_name", "signer_title",
+        "signer_roles", "signed_at", "content_sha256", "content",
+    }
+    assert "signatures: 3 entries verified" in _verify()
+
+
+def test_a_signature_row_edited_in_the_database_is_named(signatures):
+    _tamper("UPDATE iso_signature SET meaning = 'reviewed' WHERE id = %s", [signatures[1].pk])
+
+    message = _broken()
+
+    assert f"signatures: {_signature_entry(signatures[1])}: content hash mismatch" in message
+
+
+def test_a_signature_whose_signed_content_and_hash_were_both_rewritten_is_named(signatures):
+    # The forger recomputes the content's SHA-256, so the page would show the signature valid:
+    # only the chain tells.
+    _tamper(
+        "UPDATE iso_signature SET content = '{}', content_sha256 = %s WHERE id = %s",
+        ["44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a", signatures[0].pk],
+    )
+
+    assert f"signatures: {_signature_entry(signatures[0])}: content hash mismatch" in _broken()
+
+
+def test_a_deleted_signature_is_named_as_a_gap(signatures):
+    _tamper("DELETE FROM iso_signature WHERE id = %s", [signatures[1].pk])
+
+    message = _broken()
+
+    assert f"signatures: {_signature_entry(signatures[2])}: gap: position 2 missing after entry {signatures[0].pk}" in message
+
+
+def test_signatures_are_append_only_through_the_same_queryset_as_the_logs(signatures):
+    assert issubclass(SignatureQuerySet, AppendOnlyQuerySet)
+    with pytest.raises(TypeError, match="append-only"):
+        Signature.objects.filter(pk=signatures[0].pk).update(meaning="reviewed")
+    with pytest.raises(TypeError, match="append-only"):
+        Signature.objects.bulk_create([Signature(pk=signatures[0].pk)], ignore_conflicts=True)
+    assert verify_chain(Signature).verified == 3
+
+
 # PostgreSQL: the database refuses changes, and concurrent appends never fork the chain.
 
 
@@ -196,17 +258,19 @@ def test_postgresql_refuses_update_and_delete_of_the_logs(entries, secretary):
         content_type=ContentType.objects.get_for_model(OrgUnit), object_id=secretary.unit_id, object_repr="VP",
         field_name="name", old_value="a", new_value="b", actor=secretary,
     )
-    for table in ("iso_transitionlog", "iso_fieldchange"):
+    make_approved(ProcedureRevisionFactory(author=secretary))
+    for table in ("iso_transitionlog", "iso_fieldchange", "iso_signature"):
         _refused(f"UPDATE {table} SET object_repr = 'forged'")
         _refused(f"DELETE FROM {table}")
-    assert TransitionLog.objects.count() == 4
-    assert verify_chain(TransitionLog).verified == 4
+    assert TransitionLog.objects.count() == 6
+    assert all(report.intact for report in verify_chains())
+    assert verify_chain(Signature).verified == 1
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_postgresql_refuses_truncate_of_the_logs(entries):
-    for table in ("iso_transitionlog", "iso_fieldchange"):
+    for table in ("iso_transitionlog", "iso_fieldchange", "iso_signature"):
         # The test settings let Django's test runner truncate; a session that has not asked cannot.
         _refused("SET LOCAL iso.allow_log_truncate = 'off'", f"TRUNCATE {table} CASCADE")
     assert TransitionLog.objects.count() == 4

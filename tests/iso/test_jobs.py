@@ -4,10 +4,15 @@ downloaded by the requester and the ISO secretary only, and a failure shows with
 import datetime
 import io
 import zipfile
+from pathlib import Path
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.management import CommandError, call_command
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import override
 
 from iso.jobs import job_request
 from iso.models import Job
@@ -84,7 +89,11 @@ def test_another_user_can_neither_see_nor_download_a_job_but_the_secretary_can(
     assert job.get_absolute_url() not in client.get(reverse("job_list")).content.decode()
 
     client.force_login(secretary)
-    assert client.get(reverse("job_download", args=[job.pk])).status_code == 200
+    download = client.get(reverse("job_download", args=[job.pk]))
+    assert download.status_code == 200 and download["Content-Disposition"].startswith("attachment;")
+    # Like every stored file: never sniffed, never run in place.
+    assert download["X-Content-Type-Options"] == "nosniff"
+    assert download["Content-Security-Policy"] == "default-src 'none'; sandbox"
     assert job.get_absolute_url() in client.get(reverse("job_list")).content.decode()
 
 
@@ -156,3 +165,69 @@ def test_the_job_list_costs_the_same_queries_for_3_or_60_jobs(client, secretary,
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = client.get(reverse("job_list"))
     assert page.content.decode().count('href="/jobs/') == 50  # one page
+
+
+# Pruning: a job is plumbing, not evidence
+
+
+def _finished_job(user, *, days_ago: int, state=Job.State.DONE, content=b"PK\x03\x04 zip") -> Job:
+    job = Job.objects.create(kind=Job.Kind.CASE_EXPORT, requested_by=user, state=state)
+    if content:
+        job.result.save("ket-qua.csv", ContentFile(content), save=False)
+    job.finished_at = timezone.now() - datetime.timedelta(days=days_ago)
+    job.save()
+    return job
+
+
+def _prune(**options) -> str:
+    out = io.StringIO()
+    with override("en"):
+        call_command("prune_jobs", stdout=out, **options)
+    return out.getvalue()
+
+
+def test_pruning_deletes_jobs_finished_before_the_retention_with_their_files_and_keeps_the_rest(
+    secretary, settings, django_capture_on_commit_callbacks
+):
+    settings.JOB_RETENTION_DAYS = 30
+    old_done = _finished_job(secretary, days_ago=31)
+    old_failed = _finished_job(secretary, days_ago=45, state=Job.State.FAILED, content=None)
+    recent = _finished_job(secretary, days_ago=29)
+    running = Job.objects.create(kind=Job.Kind.EVIDENCE_PACK, requested_by=secretary, state=Job.State.RUNNING,
+                                 started_at=timezone.now() - datetime.timedelta(days=90))
+    queued = Job.objects.create(kind=Job.Kind.DUE_DIGEST, created_at=timezone.now() - datetime.timedelta(days=90))
+    old_file = Path(old_done.result.path)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        said = _prune()
+
+    assert "2 background jobs finished more than 30 days ago were deleted" in said
+    assert set(Job.objects.values_list("pk", flat=True)) == {recent.pk, running.pk, queued.pk}
+    assert not old_file.exists() and Path(recent.result.path).exists()
+    assert old_failed.pk not in set(Job.objects.values_list("pk", flat=True))
+
+
+def test_pruning_follows_the_days_asked_and_a_dry_run_deletes_nothing(secretary, django_capture_on_commit_callbacks):
+    job = _finished_job(secretary, days_ago=8)
+
+    assert "1 background job finished more than 7 days ago would be deleted" in _prune(days=7, dry_run=True)
+    assert Job.objects.filter(pk=job.pk).exists() and Path(job.result.path).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert "0 background jobs" in _prune(days=10)
+        assert "1 background job finished more than 7 days ago was deleted with its file" in _prune(days=7)
+    assert not Job.objects.exists() and not Path(job.result.path).exists()
+
+
+def test_a_pruning_that_fails_keeps_the_files_of_the_jobs_it_kept(secretary):
+    job = _finished_job(secretary, days_ago=60)
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        _prune()
+        raise RuntimeError("the deletion is rolled back")
+
+    assert Job.objects.filter(pk=job.pk).exists() and Path(job.result.path).exists()
+
+
+def test_a_negative_number_of_days_is_refused(secretary):
+    with pytest.raises(CommandError, match="cannot be negative"):
+        _prune(days=-1)

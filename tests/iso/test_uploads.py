@@ -4,6 +4,7 @@ only through views that check the user's permission."""
 import datetime
 import io
 import zipfile
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -12,6 +13,7 @@ from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import override
 
@@ -312,3 +314,51 @@ def test_a_record_refused_by_the_service_leaves_no_file_behind(secretary, record
     folder = settings.MEDIA_ROOT / "records"
     assert not KeptRecord.objects.exists()
     assert not folder.exists() or not any(path.suffix == ".pdf" and path.read_bytes() == HTML for path in folder.rglob("*"))
+
+
+# Files of a transaction that rolls back
+
+
+def _stored_record(secretary, record_type, **fields):
+    return record_services.kept_record_store(
+        record_type=record_type, content=b"%PDF-1.4 bien ban", filename="bb.pdf", record_date=datetime.date(2026, 1, 5),
+        by=secretary, **{"title": "Biên bản", **fields},
+    )
+
+
+def test_a_file_stored_in_a_transaction_that_then_rolls_back_is_removed(secretary, record_type):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        record = _stored_record(secretary, record_type)
+        path = Path(record.file.path)
+        assert path.read_bytes() == b"%PDF-1.4 bien ban"  # written at once: its hash was taken from it
+        raise RuntimeError("a later step of the same use case fails")
+
+    assert not path.exists()
+    assert not KeptRecord.objects.exists()
+
+
+def test_a_file_refused_by_a_check_after_it_was_written_is_removed(secretary, record_type):
+    # The title is checked after the file is stored; the service's transaction rolls back.
+    with pytest.raises(ValidationError):
+        _stored_record(secretary, record_type, title="x" * 301)
+
+    assert not KeptRecord.objects.exists()
+    assert not [path for path in (settings.MEDIA_ROOT / "records").rglob("*") if path.is_file() and path.read_bytes() == b"%PDF-1.4 bien ban"]
+
+
+def test_only_the_files_of_the_savepoint_that_rolls_back_are_removed(secretary, record_type, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        kept = _stored_record(secretary, record_type)
+        with pytest.raises(RuntimeError), transaction.atomic():
+            lost = _stored_record(secretary, record_type, title="Biên bản hủy")
+            raise RuntimeError("this step fails")
+
+    assert Path(kept.file.path).exists()
+    assert not Path(lost.file.path).exists()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_file_of_a_committed_transaction_stays(secretary, record_type):
+    record = _stored_record(secretary, record_type)
+
+    assert Path(KeptRecord.objects.get(pk=record.pk).file.path).read_bytes() == b"%PDF-1.4 bien ban"

@@ -123,7 +123,9 @@ def _save_at_once(author, secretary):
 
     winners, refused = split(outcomes, ProcedureRevision, ValidationError)
     assert (len(winners), len(refused)) == (1, 1), outcomes
-    assert refused[0].messages[0].startswith(f"Someone else saved {draft.procedure.code} revision 0 at ")
+    assert refused[0].messages[0].startswith(
+        f"Someone else changed the procedure revision “{draft.procedure.code} revision 0” at "
+    )
     stored = ProcedureRevision.objects.get(pk=draft.pk)
     assert stored.purpose == winners[0].purpose
     assert stored.edit_version == 1

@@ -556,9 +556,9 @@ def test_an_edit_opened_before_someone_else_saved_is_refused_and_saves_nothing(d
             lambda: services.revision_save_edits(revision=mine.instance, by=process_owner, forms=[mine], edit_version=0)
         )
 
-    assert error.messages[0].startswith("Someone else saved QT-01 revision 0 at ")
-    assert error.messages[0].endswith("after you opened it; your changes were not saved. "
-                                      "Open the editor again to see their version, then make your changes on it.")
+    assert error.messages[0].startswith("Someone else changed the procedure revision “QT-01 revision 0” at ")
+    assert error.messages[0].endswith("after you opened it: your changes were not saved. "
+                                      "Open it again to see their version, then make your changes on it.")
     stored = ProcedureRevision.objects.get(pk=draft.pk)
     assert (stored.purpose, stored.edit_version) == ("Bản của thư ký.", 1)
 

@@ -264,7 +264,9 @@ def test_a_stale_edit_in_the_editor_is_refused_and_the_other_save_kept(client, s
     response = client.post(url, {**data, "content-purpose": "Bản của tác giả", "content-edit_version": opened_at})
 
     assert response.status_code == 200
-    stale = [m for m in _messages(response) if m.startswith(f"Someone else saved {revision.procedure.code} revision 0 at ")]
+    stale = [m for m in _messages(response) if m.startswith(
+        f"Someone else changed the procedure revision “{revision.procedure.code} revision 0” at "
+    )]
     assert len(stale) == 1
     assert "Bản của tác giả" in response.content.decode()  # what they typed is still on the page
     revision.refresh_from_db()

@@ -112,7 +112,7 @@ def test_every_audit_printout_opens_as_a_pdf_with_its_key_values(client, secreta
 
     from audits.models import Audit, AuditProgramme, Nonconformity
 
-    call_command("load_demo", verbosity=0)
+    call_command("load_demo", verbosity=0, force=True)  # beside the users of the fixtures
     client.force_login(secretary)
     programme = AuditProgramme.objects.order_by("year").first()
     audit = Audit.objects.filter(state="closed", programme=programme).order_by("reference").first()

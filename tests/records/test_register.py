@@ -13,13 +13,21 @@ from django.utils import timezone
 from django.utils.translation import override
 from pypdf import PdfReader
 
-from iso.models import TransitionLog
+from iso.models import Role, TransitionLog
 from iso.signatures import SignatureRefused, signatures_checked
 from iso.workflows import TransitionRefused, transition_apply
 from records import services
 from records.models import DisposalMinute, KeptRecord, RecordType
 
-from ..factories import ProcedureFactory, ProcedureRevisionFactory, RecordToKeepFactory, make_effective, signed, signed_post
+from ..factories import (
+    ProcedureFactory,
+    ProcedureRevisionFactory,
+    RecordToKeepFactory,
+    UserFactory,
+    make_effective,
+    signed,
+    signed_post,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -200,6 +208,39 @@ def test_the_register_prints_every_type_with_its_keeper_retention_and_count(clie
         assert expected in text, expected
 
 
+def test_a_record_type_saved_on_an_older_page_is_refused_on_the_form_and_the_other_kept(client, secretary, unit):
+    other = UserFactory(username="thuky2", full_name="Lê Thị Thư Ký Hai", roles=[Role.ISO_SECRETARY], unit=unit)
+    record_type = RecordType.objects.create(code="HS-01-01", name="Sổ theo dõi", retention_years=5)
+    url = reverse("records:record_type_edit", args=[record_type.pk])
+    client.force_login(secretary)
+    opened = client.get(url).context["form"]["edit_version"].value()
+    services.record_type_update(record_type=record_type, by=other, location="Kho lưu trữ tầng 2", edit_version=opened)
+
+    response = client.post(url, {"code": "HS-01-01", "name": "Sổ theo dõi", "location": "Tủ hồ sơ",
+                                 "retention_years": 10, "edit_version": opened}, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 200
+    with override("en"):
+        errors = response.context["form"].non_field_errors()
+    assert errors[0].startswith("Record type “HS-01-01 Sổ theo dõi” was changed by Lê Thị Thư Ký Hai at ")
+    stored = RecordType.objects.get(pk=record_type.pk)
+    assert (stored.location, stored.retention_years, stored.edit_version) == ("Kho lưu trữ tầng 2", 5, 1)
+
+
+def test_a_synchronisation_refuses_a_record_type_form_opened_before_it(effective_procedure, secretary):
+    services.record_types_sync(by=secretary)
+    record_type = RecordType.objects.get(code="HS-06-02")
+    opened = record_type.edit_version
+    # The procedure's retention changes (straight in the table: a new revision would do the same).
+    revision = effective_procedure.revisions.get(state="effective")
+    revision.records_to_keep.filter(name="Phiếu kiểm soát").update(retention_years=7)
+    services.record_types_sync(by=secretary)
+
+    with pytest.raises(ValidationError):
+        services.record_type_update(record_type=record_type, by=secretary, retention_years=5, edit_version=opened)
+    assert RecordType.objects.get(pk=record_type.pk).retention_years == 7
+
+
 def test_the_pages_answer(client, effective_procedure, secretary, approver):
     client.force_login(secretary)
     assert client.post(reverse("records:record_type_sync")).status_code == 302
@@ -207,7 +248,7 @@ def test_the_pages_answer(client, effective_procedure, secretary, approver):
     assert client.get(reverse("records:record_type_list")).status_code == 200
     response = client.post(reverse("records:record_type_edit", args=[record_type.pk]), {
         "code": "HS-06-02", "name": "Phiếu kiểm soát", "keeper": "Một cửa", "location": "Kho", "retention_years": 1,
-        "disposal_method": "Nghiền",
+        "disposal_method": "Nghiền", "edit_version": record_type.edit_version,
     })
     assert response.status_code == 302
     record = _due(RecordType.objects.get(pk=record_type.pk), secretary)

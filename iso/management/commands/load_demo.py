@@ -1,12 +1,12 @@
 """``manage.py load_demo``: the demo organisation, one login per role and the demo data of each app."""
 
 from django.apps import apps
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from iso.demo import DEMO_LOADERS, DEMO_PASSWORD, load_organisation
+from iso.demo import DEMO_LOADERS, DEMO_PASSWORD, foreign_data, load_organisation
 
 
 def _row_counts() -> dict[str, int]:
@@ -14,9 +14,26 @@ def _row_counts() -> dict[str, int]:
 
 
 class Command(BaseCommand):
-    help = "Load the demo organisation, its logins and demo procedures; run again, it only adds what is missing."
+    help = (
+        "Load the demo organisation, its logins and demo procedures; run again, it only adds what is missing. "
+        "Refuses a database that holds data of its own (users, units or procedures not from the demo) unless --force."
+    )
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force", action="store_true",
+            help="load the demo even into a database that holds data not from the demo (never a real installation's)",
+        )
+
+    def handle(self, *args, force=False, **options):
+        found = [] if force else foreign_data()
+        if found:
+            raise CommandError(
+                _("This database holds data that is not the demo's: %(found)s. The demo adds logins whose password "
+                  "is published, so nothing was loaded. Load the demo into a new database (for example "
+                  "SQLITE_PATH=demo.sqlite3), or use --force if this database is only for trying the tool.")
+                % {"found": "; ".join(found)}
+            )
         before = _row_counts()
         with transaction.atomic():
             organisation = load_organisation()

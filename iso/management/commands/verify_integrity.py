@@ -10,8 +10,8 @@ from iso.integrity import verify_chains, verify_files, verify_states
 
 class Command(BaseCommand):
     help = (
-        "Check the database and MEDIA_ROOT this process points at: the hash chains of the transition log and "
-        "of the field changes, every stored file (present, and its SHA-256 where the register keeps one), and "
+        "Check the database and MEDIA_ROOT this process points at: the hash chains of the transition log, "
+        "of the field changes and of the electronic signatures, every stored file (present, and its SHA-256 where the register keeps one), and "
         "the state of every state-machine record. With --backup, also that the logs hold the entries the "
         "backup's manifest recorded. Exits non-zero naming each problem."
     )

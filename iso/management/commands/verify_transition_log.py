@@ -7,7 +7,8 @@ from iso.integrity import verify_chains
 
 class Command(BaseCommand):
     help = (
-        "Verify the hash chains of the transition log and of the field changes, entry by entry in id order. "
+        "Verify the hash chains of the transition log, of the field changes and of the electronic signatures, "
+        "entry by entry in id order. "
         "Prints 'N entries verified' for each when intact; otherwise exits non-zero naming the first broken entry "
         "(its id, its object, and whether its content hash, its previous hash or its position is wrong)."
     )

@@ -286,3 +286,58 @@ class Apology(models.Model):
 
     def __str__(self):
         return f"{self.case}: {self.new_due_at:%Y-%m-%d}"
+
+
+class CaseTally(models.Model):
+    """How many cases one unit received under one procedure on one day, and how they stand.
+
+    The dashboard sums these rows instead of counting millions of cases. The database keeps them
+    (cases/tallies.py: triggers on the case table, in the transaction that writes the case, by
+    every path: services, imports, bulk loads); ``manage.py rebuild_case_tallies`` recounts them.
+    """
+
+    unit = models.ForeignKey(OrgUnit, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    procedure = models.ForeignKey(Procedure, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    #: The day of receipt in the organisation's time zone (settings.TIME_ZONE).
+    day = models.DateField()
+    received = models.IntegerField(default=0)
+    resolved = models.IntegerField(default=0)
+    early = models.IntegerField(default=0)
+    on_time = models.IntegerField(default=0)
+    late = models.IntegerField(default=0)
+    withdrawn = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "procedure", "day"], name="case_tally_unique")]
+        indexes = [
+            models.Index(fields=["day"], name="case_tally_day"),
+            models.Index(fields=["procedure", "day"], name="case_tally_procedure_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.unit_id}/{self.procedure_id}: {self.received}"
+
+
+class StepTally(models.Model):
+    """The finished step visits of the cases one unit received under one procedure on one day,
+    per step: how many, the working hours they took and were allowed, how many were late.
+    Kept and rebuilt like `CaseTally`."""
+
+    unit = models.ForeignKey(OrgUnit, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    procedure = models.ForeignKey(Procedure, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    day = models.DateField()
+    step = models.ForeignKey(Step, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    visits = models.IntegerField(default=0)
+    hours_spent = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    hours_allowed = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    late = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "procedure", "day", "step"], name="step_tally_unique")]
+        indexes = [
+            models.Index(fields=["day"], name="step_tally_day"),
+            models.Index(fields=["procedure", "day"], name="step_tally_procedure_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.unit_id}/{self.procedure_id} step {self.step_id}: {self.visits}"

@@ -106,6 +106,13 @@ class Case(WorkflowModel):
             models.Index(fields=["procedure", "received_at"], name="case_procedure_received"),
             models.Index(fields=["state", "due_at"], name="case_state_due"),
             models.Index(fields=["assignee", "state", "due_at"], name="case_assignee_state_due"),
+            # The case list reads pages by keyset on (due date, id): running cases first, then the rest.
+            models.Index(
+                fields=["due_at", "id"], condition=models.Q(state__in=["received", "in_progress"]), name="case_running_due"
+            ),
+            models.Index(fields=["due_at", "id"], name="case_due"),
+            models.Index(fields=["unit", "due_at", "id"], name="case_unit_due"),
+            models.Index(fields=["procedure", "due_at", "id"], name="case_procedure_due"),
         ]
         permissions = [
             ("handle_case", _("Can receive cases and move them through their steps")),

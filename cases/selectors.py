@@ -18,7 +18,7 @@ from iso.pagination import KeysetPage, keyset_page
 
 from processes.models import Step
 
-from .models import Case, CaseTally, StepTally, StepVisit, Timing
+from .models import Case, CaseMonthTally, CaseTally, StepMonthTally, StepTally, StepVisit, Timing
 
 #: What the on-time rate is divided by; a setting because sources differ (Decree 61 art. 30 uses
 #: the dossiers received, published figures usually the dossiers resolved).
@@ -206,10 +206,33 @@ class _Split:
     last_day: datetime.date | None = None  # exclusive
     live: tuple[tuple[datetime.datetime | None, datetime.datetime | None], ...] = ()
 
-    def tally_filter(self, *, unit=None, procedure=None, units=None, **_period) -> Q:
-        conditions = {"unit__in": units, "unit": unit, "procedure": procedure,
-                      "day__gte": self.first_day, "day__lt": self.last_day}
-        return Q(**{name: value for name, value in conditions.items() if value is not None})
+    def sources(self, day_model, month_model, *, unit=None, procedure=None, units=None, **_period) -> list[tuple[QuerySet, str]]:
+        """The tally rows of the whole days, as (rows, period field): the month tallies for the
+        whole months, the day tallies for the days before and after them."""
+        if not self.tallies:
+            return []
+        conditions = {"unit__in": units, "unit": unit, "procedure": procedure}
+        scope = Q(**{name: value for name, value in conditions.items() if value is not None})
+        first, last = self.first_day, self.last_day
+        first_month = first if first is None or first.day == 1 else (first.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+        last_month = last if last is None else last.replace(day=1)
+        if first_month is not None and last_month is not None and first_month >= last_month:
+            days = [(first, last)]
+            months = None
+        else:
+            days = [(first, first_month)] if first is not None and first < first_month else []
+            days += [(last_month, last)] if last is not None and last_month < last else []
+            months = {"month__gte": first_month, "month__lt": last_month}
+        sources = []
+        if months is not None:
+            bounds = Q(**{name: value for name, value in months.items() if value is not None})
+            sources.append((month_model.objects.filter(scope, bounds), "month"))
+        if days:
+            pieces = Q()
+            for begin, end in days:
+                pieces |= Q(**{name: value for name, value in (("day__gte", begin), ("day__lt", end)) if value is not None})
+            sources.append((day_model.objects.filter(scope, pieces), "day"))
+        return sources
 
 
 def _split(start, end) -> _Split:
@@ -265,8 +288,8 @@ def indicators_total(*, live: bool = False, **scope) -> Indicators:
         return Indicators(key=None, label=str(_("All cases")), denominator=rate_denominator(), **row)
     split = _split(scope.get("start"), scope.get("end"))
     total = {name: 0 for name in COUNTS}
-    if split.tallies:
-        _merge(total, _tally_counts(CaseTally.objects.filter(split.tally_filter(**scope)).aggregate(**TALLY_SUMS)))
+    for rows, _field in split.sources(CaseTally, CaseMonthTally, **scope):
+        _merge(total, _tally_counts(rows.aggregate(**TALLY_SUMS)))
     for start, end in split.live:
         _merge(total, _scope(**{**scope, "start": start, "end": end}).aggregate(**_aggregates(now)))
     total["overdue"] = _scope(**scope).filter(_overdue(now)).count()
@@ -313,9 +336,8 @@ def indicators_by(dimension: str, *, live: bool = False, **scope) -> list[Indica
         add(_grouped(_scope(**scope), dimension, "received_at").annotate(**_aggregates(now)).order_by())
     else:
         split = _split(scope.get("start"), scope.get("end"))
-        if split.tallies:
-            tallies = _grouped(CaseTally.objects.filter(split.tally_filter(**scope)), dimension, "day")
-            rows = tallies.annotate(**TALLY_SUMS).filter(sum_received__gt=0).order_by()
+        for tallies, period in split.sources(CaseTally, CaseMonthTally, **scope):
+            rows = _grouped(tallies, dimension, period).annotate(**TALLY_SUMS).filter(sum_received__gt=0).order_by()
             add(({**_tally_counts(row), "key": row["key"], "label": row.get("label")} for row in rows), _month_key)
         for start, end in split.live:
             pieces = _grouped(_scope(**{**scope, "start": start, "end": end}), dimension, "received_at")
@@ -378,8 +400,8 @@ def step_loads(*, live: bool = False, **scope) -> list[StepLoad]:
         add(_visit_rows(**scope))
     else:
         split = _split(scope.get("start"), scope.get("end"))
-        if split.tallies:
-            rows = StepTally.objects.filter(split.tally_filter(**scope)).values("step_id").annotate(
+        for tallies, _period in split.sources(StepTally, StepMonthTally, **scope):
+            rows = tallies.values("step_id").annotate(
                 n=Sum("visits"), spent=Sum("hours_spent"), allowed=Sum("hours_allowed"), n_late=Sum("late"),
             ).filter(n__gt=0).order_by()
             add({**row, "visits": row["n"], "late": row["n_late"]} for row in rows)

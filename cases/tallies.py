@@ -48,55 +48,67 @@ def _tz() -> str:
 
 
 def day_sql(vendor: str, column: str) -> str:
-    """The local date of the timestamp ``column``, as the tallies key it."""
+    """The local date of the timestamp ``column``, as the day tallies key it."""
     if vendor == "postgresql":
         return f"(({column}) AT TIME ZONE '{_tz()}')::date"
     # Django stores SQLite datetimes in UTC and registers this function on every connection.
     return f"django_datetime_cast_date({column}, '{_tz()}', 'UTC')"
 
 
+def month_sql(vendor: str, column: str) -> str:
+    """The first day of the local month of the timestamp ``column``, as the month tallies key it."""
+    if vendor == "postgresql":
+        return f"date_trunc('month', ({column}) AT TIME ZONE '{_tz()}')::date"
+    return f"strftime('%Y-%m-01', {day_sql(vendor, column)})"
+
+
+#: Each tally table with the name of its period column and how a timestamp maps to its period.
+CASE_TABLES = (("cases_casetally", "day", day_sql), ("cases_casemonthtally", "month", month_sql))
+STEP_TABLES = (("cases_steptally", "day", day_sql), ("cases_stepmonthtally", "month", month_sql))
+
+
 def _postgresql_install() -> list[str]:
-    day = day_sql("postgresql", "c.received_at")
-    row_day = day_sql("postgresql", "r.received_at")
     statements = []
     case_cols = ", ".join(CASE_COUNTERS)
+    step_cols = ", ".join(STEP_COUNTERS)
     for op, sources in (("insert", [("new_rows", 1)]), ("update", [("new_rows", 1), ("old_rows", -1)]),
                         ("delete", [("old_rows", -1)])):
-        rows = " UNION ALL ".join(
-            f"SELECT r.unit_id, r.procedure_id, {row_day} AS day, "
-            + ", ".join(f"{sign} * ({expr}) AS {name}" for name, expr in CASE_COUNTERS.items())
-            + f" FROM {table} r"
-            for table, sign in sources
-        )
-        statements.append(f"""
-CREATE OR REPLACE FUNCTION cases_case_tally_{op}() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO cases_casetally AS t (unit_id, procedure_id, day, {case_cols})
-    SELECT unit_id, procedure_id, day, {", ".join(f"SUM({name})" for name in CASE_COUNTERS)}
+        case_body, step_body = [], []
+        for table, period, period_sql in CASE_TABLES:
+            rows = " UNION ALL ".join(
+                f"SELECT r.unit_id, r.procedure_id, {period_sql('postgresql', 'r.received_at')} AS period, "
+                + ", ".join(f"{sign} * ({expr}) AS {name}" for name, expr in CASE_COUNTERS.items())
+                + f" FROM {source} r"
+                for source, sign in sources
+            )
+            case_body.append(f"""
+    INSERT INTO {table} AS t (unit_id, procedure_id, {period}, {case_cols})
+    SELECT unit_id, procedure_id, period, {", ".join(f"SUM({name})" for name in CASE_COUNTERS)}
     FROM ({rows}) d
-    GROUP BY unit_id, procedure_id, day
+    GROUP BY unit_id, procedure_id, period
     HAVING {" OR ".join(f"SUM({name}) <> 0" for name in CASE_COUNTERS)}
-    ON CONFLICT (unit_id, procedure_id, day) DO UPDATE SET
-        {", ".join(f"{name} = t.{name} + EXCLUDED.{name}" for name in CASE_COUNTERS)};
-    RETURN NULL;
-END;
-$$;""")
+    ON CONFLICT (unit_id, procedure_id, {period}) DO UPDATE SET
+        {", ".join(f"{name} = t.{name} + EXCLUDED.{name}" for name in CASE_COUNTERS)};""")
         visits = " UNION ALL ".join(
             "SELECT r.case_id, r.step_id, "
             + ", ".join(f"{sign} * ({expr}) AS {name}" for name, expr in STEP_COUNTERS.items())
-            + f" FROM {table} r WHERE {COUNTED_VISIT}"
-            for table, sign in sources
+            + f" FROM {source} r WHERE {COUNTED_VISIT}"
+            for source, sign in sources
         )
-        statements.append(f"""
-CREATE OR REPLACE FUNCTION cases_step_tally_{op}() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO cases_steptally AS t (unit_id, procedure_id, day, step_id, {", ".join(STEP_COUNTERS)})
-    SELECT c.unit_id, c.procedure_id, {day}, v.step_id, {", ".join(f"SUM(v.{name})" for name in STEP_COUNTERS)}
+        for table, period, period_sql in STEP_TABLES:
+            key = period_sql("postgresql", "c.received_at")
+            step_body.append(f"""
+    INSERT INTO {table} AS t (unit_id, procedure_id, {period}, step_id, {step_cols})
+    SELECT c.unit_id, c.procedure_id, {key}, v.step_id, {", ".join(f"SUM(v.{name})" for name in STEP_COUNTERS)}
     FROM ({visits}) v JOIN cases_case c ON c.id = v.case_id
-    GROUP BY c.unit_id, c.procedure_id, {day}, v.step_id
+    GROUP BY c.unit_id, c.procedure_id, {key}, v.step_id
     HAVING {" OR ".join(f"SUM(v.{name}) <> 0" for name in STEP_COUNTERS)}
-    ON CONFLICT (unit_id, procedure_id, day, step_id) DO UPDATE SET
-        {", ".join(f"{name} = t.{name} + EXCLUDED.{name}" for name in STEP_COUNTERS)};
+    ON CONFLICT (unit_id, procedure_id, {period}, step_id) DO UPDATE SET
+        {", ".join(f"{name} = t.{name} + EXCLUDED.{name}" for name in STEP_COUNTERS)};""")
+        for kind, body in (("case", case_body), ("step", step_body)):
+            statements.append(f"""
+CREATE OR REPLACE FUNCTION cases_{kind}_tally_{op}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN{"".join(body)}
     RETURN NULL;
 END;
 $$;""")
@@ -113,37 +125,43 @@ $$;""")
 
 def _sqlite_install() -> list[str]:
     statements = []
-    day = day_sql("sqlite", "{row}.received_at")
     case_changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in ("unit_id", "procedure_id", "received_at", "state", "timing"))
     visit_changed = " OR ".join(
         f"OLD.{c} IS NOT NEW.{c}" for c in ("case_id", "step_id", "left_at", "hours_spent", "hours_allowed", "timing")
     )
 
     def case_apply(row: str, sign: int) -> str:
-        key_day = day.format(row=row)
         counters = {name: expr.replace("r.", f"{row}.") for name, expr in CASE_COUNTERS.items()}
-        return (
-            f"INSERT OR IGNORE INTO cases_casetally (unit_id, procedure_id, day, {', '.join(CASE_COUNTERS)}) "
-            f"VALUES ({row}.unit_id, {row}.procedure_id, {key_day}, {', '.join('0' for _ in CASE_COUNTERS)}); "
-            f"UPDATE cases_casetally SET {', '.join(f'{n} = {n} + {sign} * ({e})' for n, e in counters.items())} "
-            f"WHERE unit_id = {row}.unit_id AND procedure_id = {row}.procedure_id AND day = {key_day};"
-        )
+        sql = ""
+        for table, period, period_sql in CASE_TABLES:
+            key = period_sql("sqlite", f"{row}.received_at")
+            sql += (
+                f"INSERT OR IGNORE INTO {table} (unit_id, procedure_id, {period}, {', '.join(CASE_COUNTERS)}) "
+                f"VALUES ({row}.unit_id, {row}.procedure_id, {key}, {', '.join('0' for _ in CASE_COUNTERS)}); "
+                f"UPDATE {table} SET {', '.join(f'{n} = {n} + {sign} * ({e})' for n, e in counters.items())} "
+                f"WHERE unit_id = {row}.unit_id AND procedure_id = {row}.procedure_id AND {period} = {key}; "
+            )
+        return sql
 
     def step_apply(row: str, sign: int) -> str:
         counters = {name: expr.replace("r.", f"{row}.") for name, expr in STEP_COUNTERS.items()}
-        key = f"SELECT unit_id, procedure_id, {day.format(row='cases_case')}, {row}.step_id FROM cases_case WHERE id = {row}.case_id"
         counted = COUNTED_VISIT.replace("r.", f"{row}.")
-        return (
-            f"INSERT OR IGNORE INTO cases_steptally (unit_id, procedure_id, day, step_id, {', '.join(STEP_COUNTERS)}) "
-            f"SELECT unit_id, procedure_id, {day.format(row='cases_case')}, {row}.step_id, 0, 0, 0, 0 "
-            f"FROM cases_case WHERE id = {row}.case_id AND {counted}; "
-            f"UPDATE cases_steptally SET "
-            + ", ".join(
-                f"{n} = ROUND({n} + {sign} * ({e}), 2)" if n.startswith("hours") else f"{n} = {n} + {sign} * ({e})"
-                for n, e in counters.items()
+        sql = ""
+        for table, period, period_sql in STEP_TABLES:
+            key = period_sql("sqlite", "cases_case.received_at")
+            sql += (
+                f"INSERT OR IGNORE INTO {table} (unit_id, procedure_id, {period}, step_id, {', '.join(STEP_COUNTERS)}) "
+                f"SELECT unit_id, procedure_id, {key}, {row}.step_id, 0, 0, 0, 0 "
+                f"FROM cases_case WHERE id = {row}.case_id AND {counted}; "
+                f"UPDATE {table} SET "
+                + ", ".join(
+                    f"{n} = ROUND({n} + {sign} * ({e}), 2)" if n.startswith("hours") else f"{n} = {n} + {sign} * ({e})"
+                    for n, e in counters.items()
+                )
+                + f" WHERE {counted} AND (unit_id, procedure_id, {period}, step_id) = "
+                f"(SELECT unit_id, procedure_id, {key}, {row}.step_id FROM cases_case WHERE id = {row}.case_id); "
             )
-            + f" WHERE {counted} AND (unit_id, procedure_id, day, step_id) = ({key});"
-        )
+        return sql
 
     for kind, table, apply, changed in (("case", "cases_case", case_apply, case_changed),
                                          ("step", "cases_stepvisit", step_apply, visit_changed)):
@@ -181,31 +199,35 @@ def uninstall(using: str = "default") -> None:
 
 def rebuild(using: str = "default") -> tuple[int, int]:
     """Recount every tally from the cases and visits, in one transaction that holds off writers;
-    returns the numbers of case and step tally rows."""
+    returns the numbers of case and step tally rows by day."""
     connection = connections[using]
     vendor = connection.vendor
     case_counters = ", ".join(f"SUM({expr})" for expr in CASE_COUNTERS.values())
     step_counters = ", ".join(f"SUM({expr})" for expr in STEP_COUNTERS.values())
+    tables = [table for table, _period, _sql in (*CASE_TABLES, *STEP_TABLES)]
+    counted = {}
     with transaction.atomic(using=using), connection.cursor() as cursor:
         if vendor == "postgresql":
             cursor.execute("LOCK TABLE cases_case, cases_stepvisit IN SHARE MODE")
-            cursor.execute("TRUNCATE cases_casetally, cases_steptally")
+            cursor.execute(f"TRUNCATE {', '.join(tables)}")
         else:
-            cursor.execute("DELETE FROM cases_casetally")
-            cursor.execute("DELETE FROM cases_steptally")
-        cursor.execute(
-            f"INSERT INTO cases_casetally (unit_id, procedure_id, day, {', '.join(CASE_COUNTERS)}) "
-            f"SELECT r.unit_id, r.procedure_id, {day_sql(vendor, 'r.received_at')}, {case_counters} "
-            f"FROM cases_case r GROUP BY 1, 2, 3"
-        )
-        cases = cursor.rowcount
-        cursor.execute(
-            f"INSERT INTO cases_steptally (unit_id, procedure_id, day, step_id, {', '.join(STEP_COUNTERS)}) "
-            f"SELECT c.unit_id, c.procedure_id, {day_sql(vendor, 'c.received_at')}, r.step_id, {step_counters} "
-            f"FROM cases_stepvisit r JOIN cases_case c ON c.id = r.case_id WHERE {COUNTED_VISIT} GROUP BY 1, 2, 3, 4"
-        )
-        steps = cursor.rowcount
+            for table in tables:
+                cursor.execute(f"DELETE FROM {table}")
+        for table, period, period_sql in CASE_TABLES:
+            cursor.execute(
+                f"INSERT INTO {table} (unit_id, procedure_id, {period}, {', '.join(CASE_COUNTERS)}) "
+                f"SELECT r.unit_id, r.procedure_id, {period_sql(vendor, 'r.received_at')}, {case_counters} "
+                f"FROM cases_case r GROUP BY 1, 2, 3"
+            )
+            counted[table] = cursor.rowcount
+        for table, period, period_sql in STEP_TABLES:
+            cursor.execute(
+                f"INSERT INTO {table} (unit_id, procedure_id, {period}, step_id, {', '.join(STEP_COUNTERS)}) "
+                f"SELECT c.unit_id, c.procedure_id, {period_sql(vendor, 'c.received_at')}, r.step_id, {step_counters} "
+                f"FROM cases_stepvisit r JOIN cases_case c ON c.id = r.case_id WHERE {COUNTED_VISIT} GROUP BY 1, 2, 3, 4"
+            )
+            counted[table] = cursor.rowcount
         if vendor == "postgresql":
-            cursor.execute("ANALYZE cases_casetally")
-            cursor.execute("ANALYZE cases_steptally")
-    return cases, steps
+            for table in tables:
+                cursor.execute(f"ANALYZE {table}")
+    return counted["cases_casetally"], counted["cases_steptally"]

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from cases import selectors, services, tallies
-from cases.models import Case, CaseTally, StepTally
+from cases.models import Case, CaseMonthTally, CaseTally, StepMonthTally, StepTally
 from iso.models import Role
 
 from ..factories import OrgUnitFactory, ProcedureFactory, ProcedureRevisionFactory, UserFactory, make_effective
@@ -63,6 +63,9 @@ def scopes(history):
         {"start": at("2026-05-18", "12:00"), "end": at("2026-06-01", "11:00")},  # pieces of days at both ends
         {"start": at("2026-05-19", "09:00"), "end": at("2026-05-19", "15:00")},  # within one day
         {"start": at("2026-05-19", "00:00")},
+        {"start": at("2026-05-01", "00:00"), "end": at("2026-07-01", "00:00")},  # whole months
+        {"start": at("2026-04-20", "00:00"), "end": at("2026-06-02", "00:00")},  # days, a month, days
+        {"start": at("2026-04-20", "07:00"), "end": at("2026-06-03", "09:00")},  # and pieces of days
         {"end": at("2026-05-19", "00:00")},
         {"unit": history["unit"]},
         {"procedure": history["marriage"], "start": at("2026-05-01", "00:00"), "end": at("2026-07-01", "00:00")},
@@ -118,17 +121,24 @@ def test_bulk_inserts_and_deletes_are_counted_too(history):
     assert figures(False) == figures(True)
 
 
+def _all_tallies():
+    case_fields = ("unit", "procedure", "received", "resolved", "early", "on_time", "late", "withdrawn")
+    step_fields = ("unit", "procedure", "step", "visits", "hours_spent", "hours_allowed", "late")
+    return (
+        sorted(CaseTally.objects.values_list("day", *case_fields)),
+        sorted(CaseMonthTally.objects.values_list("month", *case_fields)),
+        sorted(StepTally.objects.values_list("day", *step_fields)),
+        sorted(StepMonthTally.objects.values_list("month", *step_fields)),
+    )
+
+
 def test_rebuild_recounts_the_same_tallies_as_the_triggers_kept(history):
-    kept = sorted(CaseTally.objects.values_list("unit", "procedure", "day", "received", "resolved", "early", "on_time",
-                                                "late", "withdrawn"))
-    steps = sorted(StepTally.objects.values_list("unit", "procedure", "day", "step", "visits", "hours_spent",
-                                                 "hours_allowed", "late"))
+    kept = _all_tallies()
+    assert all(kept) and [row[0].day for row in kept[1]] == [1] * len(kept[1])
     CaseTally.objects.all().delete()
+    StepMonthTally.objects.all().delete()
     tallies.rebuild(using=connection.alias)
-    assert sorted(CaseTally.objects.values_list("unit", "procedure", "day", "received", "resolved", "early", "on_time",
-                                                "late", "withdrawn")) == kept
-    assert sorted(StepTally.objects.values_list("unit", "procedure", "day", "step", "visits", "hours_spent",
-                                                "hours_allowed", "late")) == steps
+    assert _all_tallies() == kept
 
 
 def test_the_dashboard_reads_a_handful_of_queries(history, client, django_assert_max_num_queries):

@@ -64,12 +64,13 @@ def main() -> None:
     total = CaseTally.objects.aggregate(n=Sum("received"))["n"]
     print(f"PostgreSQL {connection.pg_version}; {total:,} cases; the unit is {unit.code} {unit.name} "
           f"({top['n']:,} cases in the twelve months); twelve months from {start:%Y-%m-%d}, all years from {ever:%Y-%m-%d}")
+    sizes = {}
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM cases_casetally")
-        case_tallies = cursor.fetchone()[0]
-        cursor.execute("SELECT count(*) FROM cases_steptally")
-        step_tallies = cursor.fetchone()[0]
-    print(f"tallies: {case_tallies:,} case rows, {step_tallies:,} step rows; load average {os.getloadavg()[0]:.2f}")
+        for table in ("cases_casetally", "cases_casemonthtally", "cases_steptally", "cases_stepmonthtally"):
+            cursor.execute(f"SELECT count(*) FROM {table}")
+            sizes[table] = cursor.fetchone()[0]
+    print("tallies: " + ", ".join(f"{table} {rows:,} rows" for table, rows in sizes.items())
+          + f"; load average {os.getloadavg()[0]:.2f}")
 
     def dashboard(live: bool, **scope):
         return (

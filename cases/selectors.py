@@ -3,6 +3,7 @@
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import models
@@ -236,7 +237,8 @@ class _Split:
 
 
 def _split(start, end) -> _Split:
-    tz = timezone.get_current_timezone()
+    # The tallies' days are those of settings.TIME_ZONE, the zone every page of the app works in.
+    tz = ZoneInfo(settings.TIME_ZONE)
 
     def midnight(day):
         return datetime.datetime.combine(day, datetime.time.min, tzinfo=tz)

@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-NEW_INDEXES = ("case_running_due", "case_due", "case_unit_due", "case_procedure_due")
+NEW_INDEXES = ("case_running_due", "case_due", "case_unit_due", "case_procedure_due", "case_late_due")
 
 
 def main() -> None:

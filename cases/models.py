@@ -113,6 +113,8 @@ class Case(WorkflowModel):
             models.Index(fields=["due_at", "id"], name="case_due"),
             models.Index(fields=["unit", "due_at", "id"], name="case_unit_due"),
             models.Index(fields=["procedure", "due_at", "id"], name="case_procedure_due"),
+            # The list's "late" filter reads the cases resolved late along this one.
+            models.Index(fields=["due_at", "id"], condition=models.Q(timing="late"), name="case_late_due"),
         ]
         permissions = [
             ("handle_case", _("Can receive cases and move them through their steps")),

@@ -106,6 +106,15 @@ class Case(WorkflowModel):
             models.Index(fields=["procedure", "received_at"], name="case_procedure_received"),
             models.Index(fields=["state", "due_at"], name="case_state_due"),
             models.Index(fields=["assignee", "state", "due_at"], name="case_assignee_state_due"),
+            # The case list reads pages by keyset on (due date, id): running cases first, then the rest.
+            models.Index(
+                fields=["due_at", "id"], condition=models.Q(state__in=["received", "in_progress"]), name="case_running_due"
+            ),
+            models.Index(fields=["due_at", "id"], name="case_due"),
+            models.Index(fields=["unit", "due_at", "id"], name="case_unit_due"),
+            models.Index(fields=["procedure", "due_at", "id"], name="case_procedure_due"),
+            # The list's "late" filter reads the cases resolved late along this one.
+            models.Index(fields=["due_at", "id"], condition=models.Q(timing="late"), name="case_late_due"),
         ]
         permissions = [
             ("handle_case", _("Can receive cases and move them through their steps")),
@@ -286,3 +295,108 @@ class Apology(models.Model):
 
     def __str__(self):
         return f"{self.case}: {self.new_due_at:%Y-%m-%d}"
+
+
+class CaseCounts(models.Model):
+    """Counts of the cases one unit received under one procedure in one period, by how they stand."""
+
+    unit = models.ForeignKey(OrgUnit, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    procedure = models.ForeignKey(Procedure, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    received = models.IntegerField(default=0)
+    resolved = models.IntegerField(default=0)
+    early = models.IntegerField(default=0)
+    on_time = models.IntegerField(default=0)
+    late = models.IntegerField(default=0)
+    withdrawn = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class StepCounts(models.Model):
+    """The finished step visits, per step, of the cases one unit received under one procedure in
+    one period: how many, the working hours they took and were allowed, how many were late."""
+
+    unit = models.ForeignKey(OrgUnit, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    procedure = models.ForeignKey(Procedure, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    step = models.ForeignKey(Step, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    visits = models.IntegerField(default=0)
+    hours_spent = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    hours_allowed = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    late = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class CaseTally(CaseCounts):
+    """The cases received on one day (in settings.TIME_ZONE) at one unit under one procedure.
+
+    The dashboard sums these rows, and `CaseMonthTally` for whole months, instead of counting
+    millions of cases. The database keeps both (cases/tallies.py: triggers on the case table, in
+    the transaction that writes the case, by every path: services, imports, bulk loads);
+    ``manage.py rebuild_case_tallies`` recounts them.
+    """
+
+    day = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "procedure", "day"], name="case_tally_unique")]
+        indexes = [
+            models.Index(fields=["day"], name="case_tally_day"),
+            models.Index(fields=["procedure", "day"], name="case_tally_procedure_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.unit_id}/{self.procedure_id}: {self.received}"
+
+
+class CaseMonthTally(CaseCounts):
+    """`CaseTally` by month of receipt (``month`` is its first day): a year is twelve rows per
+    unit and procedure, not two hundred and fifty."""
+
+    month = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "procedure", "month"], name="case_month_tally_unique")]
+        indexes = [
+            models.Index(fields=["month"], name="case_month_tally_month"),
+            models.Index(fields=["procedure", "month"], name="case_month_tally_procedure"),
+        ]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.unit_id}/{self.procedure_id}: {self.received}"
+
+
+class StepTally(StepCounts):
+    """The step figures of the cases received on one day; kept and rebuilt like `CaseTally`."""
+
+    day = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "procedure", "day", "step"], name="step_tally_unique")]
+        indexes = [
+            models.Index(fields=["day"], name="step_tally_day"),
+            models.Index(fields=["procedure", "day"], name="step_tally_procedure_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.unit_id}/{self.procedure_id} step {self.step_id}: {self.visits}"
+
+
+class StepMonthTally(StepCounts):
+    """`StepTally` by month of receipt (``month`` is its first day)."""
+
+    month = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "procedure", "month", "step"], name="step_month_tally_unique")
+        ]
+        indexes = [
+            models.Index(fields=["month"], name="step_month_tally_month"),
+            models.Index(fields=["procedure", "month"], name="step_month_tally_procedure"),
+        ]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.unit_id}/{self.procedure_id} step {self.step_id}: {self.visits}"

@@ -6,7 +6,6 @@ import tablib
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -49,9 +48,12 @@ def case_list(request):
     filters = dict(form.cleaned_data) if form.is_valid() else {}
     if filters.pop("mine", False):
         filters["assignee"] = request.user
-    page = Paginator(selectors.case_list(user=request.user, filters=filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = selectors.case_page(
+        user=request.user, filters=filters, after=request.GET.get("after"), before=request.GET.get("before"), size=PAGE_SIZE
+    )
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in ("page", "after", "before"):
+        query.pop(name, None)
     return render(request, "cases/case_list.html", {"form": form, "page": page, "query": query.urlencode(), "now": timezone.now()})
 
 

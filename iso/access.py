@@ -84,7 +84,7 @@ from django.db.models import Q, QuerySet
 from audits.models import Audit, AuditProgramme, CorrectiveAction, Nonconformity
 from cases.models import Case
 from objectives.models import Objective
-from processes.models import Procedure, ProcedureRevision
+from processes.models import Procedure, ProcedureRevision, Step
 from qms.models import PolicyAcknowledgement, QmsRevision
 from records.models import DisposalMinute, KeptRecord, RecordType
 from reviews.models import ManagementReview, ReviewAction
@@ -240,9 +240,10 @@ def cases(user: User) -> QuerySet[Case]:
     if r.everything:
         return Case.objects.all()
     units = r.units | r.audited_units
-    return Case.objects.filter(
-        Q(unit__in=units) | Q(current_step__responsible_unit__in=r.units) | Q(assignee_id=r.user_id)
-    )
+    # The steps as a subquery, not a join: each branch of the OR can then use its own index on
+    # five million cases, where a joined OR is checked row by row.
+    steps = Step.objects.filter(responsible_unit__in=r.units).values("pk")
+    return Case.objects.filter(Q(unit__in=units) | Q(current_step__in=steps) | Q(assignee_id=r.user_id))
 
 
 # Audits, nonconformities and corrective actions

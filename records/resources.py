@@ -16,7 +16,7 @@ from collections.abc import Callable
 import tablib
 from django.contrib.auth.models import Group
 from django.core.exceptions import NON_FIELD_ERRORS, FieldError, ObjectDoesNotExist, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
@@ -677,6 +677,83 @@ def export_csv(resource: SafeModelResource, out: io.TextIOBase, queryset=None, p
     for row in _counted(resource.iter_rows(queryset), progress):
         writer.writerow(["" if v is None else v for v in row])
         count += 1
+    return count
+
+
+def _copy_column(field, column: str, params: list) -> str | None:
+    """The SQL that renders ``column`` as ``field``'s widget renders its value in `export_csv`,
+    neutralised and empty for NULL; None when the widget has no SQL equivalent here."""
+    from django.conf import settings
+    from django.utils import timezone
+    from django.utils.formats import get_format
+
+    widget = field.widget
+    if isinstance(widget, widgets.DateTimeWidget):
+        if widget.formats[0] != "%Y-%m-%d %H:%M:%S":
+            return None
+        params.append(timezone.get_current_timezone_name())
+        text = f"to_char({column} AT TIME ZONE %s, 'YYYY-MM-DD HH24:MI:SS')"
+    elif isinstance(widget, widgets.DateWidget):
+        if widget.formats[0] != "%Y-%m-%d":
+            return None
+        text = f"to_char({column}, 'YYYY-MM-DD')"
+    elif isinstance(widget, widgets.DecimalWidget | widgets.IntegerWidget):
+        if getattr(settings, "USE_THOUSAND_SEPARATOR", False):
+            return None
+        # number_format: the active language's decimal separator, the digits as stored.
+        params.append(get_format("DECIMAL_SEPARATOR"))
+        text = f"replace({column}::text, '.', %s)"
+    elif isinstance(widget, widgets.ForeignKeyWidget) or type(widget) in (widgets.Widget, widgets.CharWidget):
+        text = f"{column}::text"
+    else:
+        return None
+    return text
+
+
+def _copy_neutralised(column: str) -> str:
+    """`neutralise` in SQL; NULLIF because COPY writes an empty text as "" and NULL as nothing,
+    where the streamed CSV writes nothing for both."""
+    prefixes = ", ".join(f"chr({ord(c)})" for c in FORMULA_PREFIXES)
+    return f"NULLIF(CASE WHEN left({column}, 1) IN ({prefixes}) THEN chr(39) || {column} ELSE {column} END, '')"
+
+
+def export_csv_copy(resource: SafeModelResource, out, queryset=None, progress: RowProgress | None = None) -> int:
+    """Write the CSV with PostgreSQL's ``COPY (SELECT …) TO STDOUT`` into the binary stream ``out``.
+
+    The same rows (``queryset``, with its access rules, filters and order), columns and cells as
+    `export_csv`: natural keys, local times, the language's decimal separator, formula-looking
+    cells neutralised, all in SQL; only the lines end in LF instead of CRLF. The database formats
+    the rows, so the export runs at the order of the disk's speed. Raises ValueError for a
+    resource with a column that needs Python (many-to-many, dehydrate methods) or off PostgreSQL.
+    """
+    from django.db import connections
+
+    queryset = resource.get_queryset() if queryset is None else resource.optimise(queryset)
+    fields_ = resource.get_export_fields()
+    paths = resource._value_paths(fields_)
+    if paths is None or connections[queryset.db].vendor != "postgresql":
+        raise ValueError("This export needs the streamed path (export_csv).")
+    aliases = {f"c{index}": models.F(path) for index, path in enumerate(paths)}
+    inner, inner_params = queryset.values(**aliases).query.sql_with_params()
+    params: list = []
+    rendered, columns = [], []
+    for index, (field, header) in enumerate(zip(fields_, resource.get_export_headers(), strict=True)):
+        expression = _copy_column(field, f"t.c{index}", params)
+        if expression is None:
+            raise ValueError(f"Column {header} needs the streamed path (export_csv).")
+        rendered.append(f"{expression} AS c{index}")
+        columns.append(f'{_copy_neutralised(f"r.c{index}")} AS "{header.replace(chr(34), chr(34) * 2)}"')
+    sql = (f"COPY (SELECT {', '.join(columns)} FROM (SELECT {', '.join(rendered)} FROM ({inner}) t) r) "
+           "TO STDOUT WITH (FORMAT csv, HEADER)")
+    with connections[queryset.db].cursor() as cursor:
+        with cursor.cursor.copy(sql, [*params, *inner_params]) as copy:
+            for chunk in copy:
+                out.write(chunk)
+        count = cursor.cursor.rowcount
+    # Reported once at the end: the connection serves the COPY until it is over (a million rows
+    # take seconds), and a progress write on it meanwhile would wait for ever.
+    if progress:
+        progress(count)
     return count
 
 

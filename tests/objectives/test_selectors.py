@@ -140,8 +140,9 @@ def test_a_unit_member_sees_the_organisations_objectives_their_units_and_their_o
     assert theirs not in selectors.objective_list(user=staff)
 
 
-def test_a_reports_objectives_cost_a_few_queries_each_and_none_per_month(cases, nonconformities, programme, secretary,
-                                                                             django_assert_num_queries):
+def test_a_reports_objectives_cost_a_few_queries_each_and_none_per_month(
+    cases, nonconformities, programme, secretary, django_assert_num_queries
+):
     for indicator in ("case_on_time_rate", "nonconformities_closed_on_time", "audit_programme_completion"):
         ObjectiveFactory(year=YEAR, indicator=indicator)
     manual = ObjectiveFactory(year=YEAR)

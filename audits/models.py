@@ -624,14 +624,8 @@ class CorrectiveAction(TrackedAction):
         """What the verifier signs: the action, what was done with its evidence, and the verdict."""
         return {
             "nonconformity": self.nonconformity.reference,
-            "number": self.number,
-            "description": self.description,
-            "owner": self.owner.username,
-            "due_date": self.due_date,
-            "completion_note": self.completion_note,
+            **self.action_content(),
             "evidence": sorted(e.file.name for e in self.evidence.all()),
-            "effective": self.state == self.State.VERIFIED_EFFECTIVE if self.verified_by_id else None,
-            "verification_note": self.verification_note,
         }
 
     def check_start(self) -> None:

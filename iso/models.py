@@ -681,6 +681,19 @@ class TrackedAction(WorkflowModel):
             return None
         return self.completed_at + timezone.timedelta(days=self.verification_delay_days)
 
+    def action_content(self) -> dict:
+        """What every verifier signs of an action (its number and owner come from the concrete
+        model): the action, what was done, and the verdict. ``signed_content()`` adds what it belongs to."""
+        return {
+            "number": self.number,
+            "description": self.description,
+            "owner": self.owner.username,
+            "due_date": self.due_date,
+            "completion_note": self.completion_note,
+            "effective": self.state == self.State.VERIFIED_EFFECTIVE if self.verified_by_id else None,
+            "verification_note": self.verification_note,
+        }
+
     def check_start(self) -> None:
         """Raise ValidationError when work may not begin yet; the concrete model says when."""
 

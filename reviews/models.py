@@ -281,16 +281,7 @@ class ReviewAction(TrackedAction):
 
     def signed_content(self) -> dict:
         """What the verifier signs: the action, what was done, and the verdict."""
-        return {
-            "review": self.review.reference,
-            "number": self.number,
-            "description": self.description,
-            "owner": self.owner.username,
-            "due_date": self.due_date,
-            "completion_note": self.completion_note,
-            "effective": self.state == self.State.VERIFIED_EFFECTIVE if self.verified_by_id else None,
-            "verification_note": self.verification_note,
-        }
+        return {"review": self.review.reference, **self.action_content()}
 
     def check_start(self) -> None:
         """Work begins once the minutes that decided the action are approved."""

@@ -389,16 +389,7 @@ class RiskAction(TrackedAction):
 
     def signed_content(self) -> dict:
         """What the verifier signs: the action, what was done, and the verdict."""
-        return {
-            "risk": self.risk.reference,
-            "number": self.number,
-            "description": self.description,
-            "owner": self.owner.username,
-            "due_date": self.due_date,
-            "completion_note": self.completion_note,
-            "effective": self.state == self.State.VERIFIED_EFFECTIVE if self.verified_by_id else None,
-            "verification_note": self.verification_note,
-        }
+        return {"risk": self.risk.reference, **self.action_content()}
 
     def check_start(self) -> None:
         """Work begins once the risk's treatment has started."""

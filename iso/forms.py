@@ -1,7 +1,6 @@
 """Forms every app shares."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .models import Signature
@@ -28,15 +27,6 @@ class SignatureForm(forms.Form):
         return SignatureRequest(
             password=self.cleaned_data["signature_password"], meaning=self.cleaned_data["signature_meaning"]
         )
-
-
-def add_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's refusal on ``form``: each error beside the field it names, the rest on top."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def signature_request(data) -> SignatureRequest | None:

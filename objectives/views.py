@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from iso.forms import add_errors
+from iso.pages import add_errors
+from iso.pages import report as _report
 from iso.routers import reads_from_replica
 from records.resources import export_csv, export_xlsx
 
@@ -33,11 +34,6 @@ def _objective_or_404(request, reference: str) -> Objective:
         return selectors.objective_get(user=request.user, reference=reference)
     except Objective.DoesNotExist:
         raise Http404(_("No such objective.")) from None
-
-
-def _report(request, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
 
 
 def _filters(request) -> tuple[ObjectiveFilterForm, int, object]:

@@ -19,6 +19,9 @@ from django.views.decorators.http import require_POST
 
 from iso.actions import action_rows, action_transition
 from iso.forms import ActionTransitionForm, TransitionForm, signature_request
+from iso.pages import add_errors as _add_errors
+from iso.pages import report as _report
+from iso.pages import valid as _valid
 from iso.workflows import TransitionRefused, available_transitions
 from records.pdf import pdf_response
 from records.resources import export_csv, export_xlsx
@@ -39,33 +42,6 @@ EXPORT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-
-
-def _report(request, error: Exception) -> None:
-    if isinstance(error, TransitionRefused):
-        messages.error(request, error.message)
-    else:
-        for message in error.messages:
-            messages.error(request, message)
-
-
-def _valid(form) -> dict:
-    """The form's cleaned data, or a ValidationError whose messages name the fields."""
-    if not form.is_valid():
-        raise ValidationError([
-            f"{form.fields[name].label}: {' '.join(errors)}" if name in form.fields and form.fields[name].label else " ".join(errors)
-            for name, errors in form.errors.items()
-        ])
-    return form.cleaned_data
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on its field where the form has it, else on top."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _risk_or_404(request, reference: str) -> Risk:

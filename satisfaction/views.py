@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from cases.models import Case
+from iso.pages import report as _report
 from iso.routers import reads_from_replica
 
 from . import selectors, services, throttle, tokens
@@ -24,11 +25,6 @@ from .forms import FeedbackFilterForm, FeedbackForm, KioskIdentifyForm, PaperFee
 from .models import Feedback
 
 PAGE_SIZE = 50
-
-
-def _report(request, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
 
 
 # The kiosk
